@@ -1,0 +1,15 @@
+"""uccn-bot: answers Indonesian questions about the UNESCO Creative Cities Network from a
+corpus of articles, always citing the passage it answers from.
+
+    from uccn_bot import open_bot, load_config
+    bot = open_bot(load_config())
+    answer = bot.answer("Kapan Pekalongan jadi Kota Kreatif?")
+"""
+
+__version__ = "0.1.0"
+
+from .answer import Answer, AnswerSettings, Bot, Hit  # noqa: E402
+from .cli import open_bot  # noqa: E402
+from .config import Config, load_config  # noqa: E402
+
+__all__ = ["Answer", "AnswerSettings", "Bot", "Hit", "Config", "load_config", "open_bot", "__version__"]

@@ -1,0 +1,349 @@
+"""`Bot.answer(question) -> Answer`: the one call every front end makes.
+
+    question → parse (type, terms, typo repair) → BM25 candidates → rerank → decline or answer
+
+Reranking adds to the BM25 score how much of the question a passage covers, how much of it one
+sentence covers (answers tend to sit in one sentence), and whether that sentence holds an
+answer of the asked-for type. A question whose best passage covers too little of it is
+declined rather than answered with a guess. When the best passages give different short
+answers (the Liputan6 article says both 2015 and 2014), the answer most passages agree on
+leads and the others are reported as conflicts, each with its citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .extract import Span, find_spans
+from .index import Index, searchable_text
+from .passages import Passage, split_sentences
+from .question import AnswerType, Query, parse_question
+from .text import fold
+
+EXAMPLE_QUESTION = "Kapan Pekalongan menjadi Kota Kreatif UNESCO?"
+MESSAGES = {
+    "empty": f"Pertanyaannya masih kosong. Coba tanyakan, misalnya: “{EXAMPLE_QUESTION}”",
+    "no_words": "Saya hanya bisa membaca pertanyaan yang berupa kata-kata. "
+    f"Coba tulis pertanyaan Anda dalam bahasa Indonesia, misalnya: “{EXAMPLE_QUESTION}”",
+    "too_general": "Pertanyaannya terlalu umum untuk saya cari. Sebutkan kota, tahun, atau topiknya, "
+    "misalnya: “Apa misi Jejaring Kota Kreatif UNESCO?”",
+    "not_found": "Maaf, saya belum menemukan jawabannya di artikel-artikel yang saya punya. "
+    "Saya hanya menjawab dari isi artikel itu, jadi saya tidak mau menebak.",
+    "truncated": "Pertanyaan Anda sangat panjang; saya hanya membaca {limit} karakter pertamanya.",
+}
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """How answers are chosen. The weights and the decline threshold were set on the
+    development questions (tests/qa/dev.yaml), never on the test set."""
+
+    passages: int = 5  # passages returned per answer (the first is the cited answer)
+    candidates: int = 30  # BM25 candidates that are reranked
+    min_confidence: float = 0.55  # share of the question a passage must cover to be an answer
+    max_question_chars: int = 500
+    coverage_weight: float = 1.0
+    sentence_weight: float = 1.0
+    type_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage found for a question."""
+
+    passage: Passage
+    score: float  # final ranking score
+    bm25: float
+    coverage: float  # share of the question's weight found in the passage (0..1)
+    highlight: str  # the sentence that best answers the question
+    short_answer: str | None = None
+    answer_value: str | None = field(default=None, compare=False)
+    sentence_coverage: float = 0.0  # share of the question found in the highlight alone
+
+    def to_json(self) -> dict:
+        p, doc = self.passage, self.passage.document
+        return {
+            "passage_id": p.id,
+            "doc_id": p.doc_id,
+            "title": doc.title if doc else "",
+            "source": doc.source if doc else "",
+            "date": doc.date if doc else "",
+            "url": doc.url if doc else "",
+            "section": p.section,
+            "text": p.text,
+            "score": round(self.score, 6),
+            "bm25": round(self.bm25, 6),
+            "coverage": round(self.coverage, 4),
+            "sentence_coverage": round(self.sentence_coverage, 4),
+            "highlight": self.highlight,
+            "short_answer": self.short_answer,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    passages: tuple[Hit, ...] = ()
+    short_answer: str | None = None
+    highlight: str | None = None
+    conflicts: tuple[Hit, ...] = ()  # best passages that give a different short answer
+    answer_type: str = AnswerType.NONE.value
+    confidence: float = 0.0
+    corrections: tuple[tuple[str, str], ...] = ()
+    message: str | None = None  # why nothing was answered, for the person asking
+    notice: str | None = None  # something the person should know even when answered
+
+    @property
+    def best(self) -> Hit | None:
+        return self.passages[0] if self.passages else None
+
+    def to_json(self) -> dict:
+        """The `ask --json` contract: keep these names stable."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "short_answer": self.short_answer,
+            "highlight": self.highlight,
+            "answer_type": self.answer_type,
+            "confidence": round(self.confidence, 4),
+            "conflicts": [
+                {"short_answer": c.short_answer, "passage_id": c.passage.id, "doc_id": c.passage.doc_id,
+                 "title": c.passage.document.title if c.passage.document else "",
+                 "source": c.passage.document.source if c.passage.document else "",
+                 "date": c.passage.document.date if c.passage.document else "",
+                 "highlight": c.highlight}
+                for c in self.conflicts
+            ],
+            "corrections": [{"typed": a, "read_as": b} for a, b in self.corrections],
+            "message": self.message,
+            "notice": self.notice,
+            "passages": [h.to_json() for h in self.passages],
+        }
+
+
+@dataclass
+class _Analysed:
+    """A passage's terms and sentences, analysed once and kept (passages never change)."""
+
+    terms: frozenset[str]
+    sentences: list[str]
+    sentence_terms: list[frozenset[str]]
+
+
+class Bot:
+    """Answers questions from one `Index`. Thread-safe for concurrent `answer` calls."""
+
+    def __init__(self, index: Index, settings: AnswerSettings = AnswerSettings()):
+        self.index = index
+        self.settings = settings
+        self._analysed: OrderedDict[int, _Analysed] = OrderedDict()
+        self._max_idf = float(index.bm25.idf.max()) if index.bm25.idf.shape[0] else 1.0
+
+    # -- the public call -----------------------------------------------------------------
+
+    def answer(self, question: str, passages: int | None = None) -> Answer:
+        """Answer `question` with up to `passages` cited passages (best first)."""
+        limit = self.settings.passages if passages is None else max(1, passages)
+        text = " ".join(str(question).split())
+        notice = None
+        if len(text) > self.settings.max_question_chars:
+            cut = text[: self.settings.max_question_chars]
+            text = cut.rsplit(" ", 1)[0] if " " in cut else cut
+            notice = MESSAGES["truncated"].format(limit=self.settings.max_question_chars)
+        if not text:
+            return Answer(question=text, answered=False, message=MESSAGES["empty"], notice=notice)
+        if not re.search(r"\w", text):
+            return Answer(question=text, answered=False, message=MESSAGES["no_words"], notice=notice)
+
+        query = parse_question(text, self.index)
+        if not query.terms:
+            key = "not_found" if query.unknown else "too_general"
+            return Answer(question=text, answered=False, answer_type=query.answer_type.value,
+                          corrections=query.corrections, message=MESSAGES[key], notice=notice)
+
+        hits = self._rank(query, limit)
+        if not hits:
+            return Answer(question=text, answered=False, answer_type=query.answer_type.value,
+                          corrections=query.corrections, message=MESSAGES["not_found"], notice=notice)
+        hits, conflicts = self._agree(hits, query)
+        top = hits[0]
+        confidence = top.coverage
+        answered = confidence >= self.settings.min_confidence
+        return Answer(
+            question=text,
+            answered=answered,
+            passages=tuple(hits[:limit]) if answered else (),
+            short_answer=top.short_answer if answered else None,
+            highlight=top.highlight if answered else None,
+            conflicts=tuple(conflicts) if answered else (),
+            answer_type=query.answer_type.value,
+            confidence=confidence,
+            corrections=query.corrections,
+            message=None if answered else MESSAGES["not_found"],
+            notice=notice,
+        )
+
+    def search(self, question: str, passages: int = 10) -> list[Hit]:
+        """The ranked passages for `question` without deciding whether to answer
+        (evaluation uses this to measure ranking apart from declining)."""
+        text = " ".join(str(question).split())[: self.settings.max_question_chars]
+        if not re.search(r"\w", text):
+            return []
+        query = parse_question(text, self.index)
+        return self._agree(self._rank(query, passages), query)[0][:passages] if query.terms else []
+
+    # -- ranking -------------------------------------------------------------------------
+
+    def _rank(self, query: Query, wanted: int) -> list[Hit]:
+        candidates = self.index.search(list(query.terms), self.settings.candidates)
+        if not candidates:
+            return []
+        units = self._units(query)
+        total = sum(w for _, _, w in units) or 1.0
+        top_bm25 = candidates[0][1] or 1.0
+        s = self.settings
+
+        # First pass: BM25 plus passage coverage (cheap); second pass adds sentences.
+        scored = []
+        for number, bm25 in candidates:
+            analysed = self._analyse(number)
+            coverage = _covered(units, analysed.terms) / total
+            scored.append((bm25 / top_bm25 + s.coverage_weight * coverage, number, bm25, coverage))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+
+        hits = []
+        for first_pass, number, bm25, coverage in scored[: max(10, 2 * wanted)]:
+            analysed = self._analyse(number)
+            passage = self.index.passage(number)
+            sentence, share, span = self._best_sentence(analysed, units, total, query)
+            score = first_pass + s.sentence_weight * share + s.type_weight * (span is not None)
+            hits.append(Hit(passage, score, bm25, coverage, sentence,
+                            span.text if span else None, span.value if span else None, share))
+        hits.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
+        return hits
+
+    def _units(self, query: Query) -> list[tuple[tuple[str, ...], str | None, float]]:
+        """The question's meaning units with weights: known terms (or synonym phrases)
+        weighted by idf, words the corpus lacks weighted as the rarest term."""
+        idf, vocab = self.index.bm25.idf, self.index.bm25.vocab
+        analyzer = self.index.analyzer
+        base_terms = [t for w in query.words if (t := analyzer.term(w))]
+        raw = analyzer.synonym_units(base_terms) if analyzer.synonyms else [((t,), None) for t in base_terms]
+        seen: set[tuple[str, ...]] = set()
+        units = []
+        for unit, shared in raw:
+            if shared and len(unit) == 1:  # a one-word synonym is just its group's term
+                unit, shared = (shared,), None
+            key = (shared,) if shared else unit
+            if key in seen:
+                continue
+            seen.add(key)
+            known = [t for t in unit if t in vocab]
+            if known:
+                weight = sum(float(idf[vocab[t]]) for t in known)
+            elif shared in vocab:
+                weight = float(idf[vocab[shared]])
+            else:
+                weight = self._max_idf  # a word no passage has: it can only count against
+            units.append((unit, shared, max(weight, 1e-6)))
+        return units
+
+    def _best_sentence(self, analysed: _Analysed, units, total: float, query: Query):
+        """(sentence, share of the question it covers, answer span or None)."""
+        question_words = set(query.words)
+        best = ("", -1.0, None)
+        for sentence, terms in zip(analysed.sentences, analysed.sentence_terms):
+            share = _covered(units, terms) / total
+            span = None
+            if query.answer_type is not AnswerType.NONE and share > 0:
+                span = self._span(sentence, query.answer_type, question_words)
+            rank = share + (0.25 if span else 0.0)
+            if rank > best[1] + (0.25 if best[2] else 0.0):
+                best = (sentence, share, span)
+        return best
+
+    def _span(self, sentence: str, kind: AnswerType, question_words: set[str]) -> Span | None:
+        spans = [sp for sp in find_spans(sentence, kind, self._is_common_word)
+                 if not set(self.index.analyzer.words(sp.text)) <= question_words]
+        if not spans:
+            return None
+        return max(spans, key=lambda sp: (sp.strength, sp.end - sp.start))
+
+    def _is_common_word(self, word: str) -> bool:
+        analyzer = self.index.analyzer
+        if word in analyzer.lexicon.stopwords or word in analyzer.lexicon.english:
+            return True
+        return _dictionary_has(word) or _dictionary_has(analyzer.stem(word))
+
+    def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
+        """Let the passages vote on the short answer; the best-supported answer leads and
+        strong passages that disagree become conflicts."""
+        if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer:
+            return hits, []
+        # Only passages whose answer sentence matches the question about as well as the best
+        # one's may vote: a date in an unrelated sentence is not a second opinion.
+        floor = max(self.settings.min_confidence, 0.75 * hits[0].coverage)
+        sentence_floor = 0.8 * max(h.sentence_coverage for h in hits[:5])
+        voters = [h for h in hits[:5]
+                  if h.short_answer and h.coverage >= floor and h.sentence_coverage >= sentence_floor]
+        groups: dict[str, list[Hit]] = {}
+        for hit in voters:
+            groups.setdefault(_comparable(hit.answer_value or ""), []).append(hit)
+        if len(groups) < 2:
+            return hits, []
+        ranked = sorted(groups.values(), key=lambda g: (-len({h.passage.id for h in g}), -sum(h.score for h in g)))
+        leader = ranked[0][0]
+        ordered = [leader] + [h for h in hits if h is not leader]
+        conflicts = [group[0] for group in ranked[1:]]
+        return ordered, conflicts
+
+    def _analyse(self, number: int) -> _Analysed:
+        cached = self._analysed.get(number)
+        if cached is not None:
+            self._analysed.move_to_end(number)
+            return cached
+        analyzer = self.index.analyzer
+        passage = self.index.passage(number)
+        sentences = split_sentences(passage.text)
+        result = _Analysed(
+            terms=frozenset(analyzer.terms(searchable_text(passage))),
+            sentences=sentences,
+            sentence_terms=[frozenset(analyzer.terms(s)) for s in sentences],
+        )
+        self._analysed[number] = result
+        if len(self._analysed) > 4096:
+            self._analysed.popitem(last=False)
+        return result
+
+
+def _covered(units, terms: frozenset[str]) -> float:
+    """Weight of the question units found in a set of terms."""
+    found = 0.0
+    for unit, shared, weight in units:
+        if (shared and shared in terms) or all(t in terms for t in unit):
+            found += weight
+    return found
+
+
+def _comparable(value: str) -> str:
+    """Answers that agree compare equal: a full date agrees with its year."""
+    match = re.match(r"^(\d{4})(-\d{2}-\d{2})?$", value)
+    if match:
+        return match.group(1)
+    return fold(re.sub(r"[^\w,.]+", " ", value)).strip()
+
+
+_DICTIONARY = None
+
+
+def _dictionary_has(word: str) -> bool:
+    """Whether Sastrawi's dictionary of Indonesian root words has `word`."""
+    global _DICTIONARY
+    if _DICTIONARY is None:
+        from .text import _stemmer
+
+        _DICTIONARY = _stemmer().delegatedStemmer.dictionary
+    return _DICTIONARY.contains(word)

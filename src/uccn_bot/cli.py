@@ -1,0 +1,200 @@
+"""The `uccn-bot` command: ask, repl, eval, telegram, index, sources.
+
+Each subcommand is a thin adapter: it loads the configuration and the index, then hands
+questions to `Bot.answer` and renders the `Answer` for its medium. Errors a person can fix (a
+malformed corpus file, a bad config key, a missing token) are printed as one clear line and
+exit with status 1; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .answer import AnswerSettings, Bot
+from .config import Config, ConfigError, load_config
+from .corpus import CorpusError
+from .render import Style, citation, format_date, plain
+
+logger = logging.getLogger("uccn_bot")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        config = load_config(args.config).with_corpus(getattr(args, "corpus", None))
+        _setup_logging(config, args.verbose)
+        return args.handler(args, config)
+    except (UserError, ConfigError, CorpusError) as exc:
+        print(f"uccn-bot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `uccn-bot ... | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="YAML configuration (see config.example.yaml)")
+    common.add_argument("--corpus", metavar="DIR", help="directory of .md/.txt articles (default: the bundled corpus)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+
+    parser = argparse.ArgumentParser(
+        prog="uccn-bot",
+        description="Tanya-jawab berbahasa Indonesia tentang Jejaring Kota Kreatif UNESCO, dengan sumber.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question and exit")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print one JSON object (stable fields)")
+    ask.add_argument("-k", "--passages", type=int, default=None, metavar="N", help="passages to return (default 5; text mode prints the best)")
+    ask.set_defaults(handler=cmd_ask)
+
+    repl = sub.add_parser("repl", parents=[common], help="interactive questions in the terminal (reads a pipe too)")
+    repl.set_defaults(handler=cmd_repl)
+
+    ev = sub.add_parser("eval", parents=[common], help="measure answer quality on a Q&A file")
+    ev.add_argument("--qa", metavar="FILE", help="Q&A YAML file (default tests/qa/uccn.yaml)")
+    ev.add_argument("--json", action="store_true", help="print all figures as JSON")
+    ev.add_argument("--benchmark", choices=["facqa", "tydiqa", "idkmrc"], help="evaluate on an external benchmark instead")
+    ev.add_argument("--data", metavar="PATH", help="the benchmark's data file (with --benchmark)")
+    ev.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N questions")
+    ev.set_defaults(handler=cmd_eval)
+
+    tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
+    tg.set_defaults(handler=cmd_telegram)
+
+    ix = sub.add_parser("index", parents=[common], help="build (or check) the index cache and print its figures")
+    ix.set_defaults(handler=cmd_index)
+
+    src = sub.add_parser("sources", parents=[common], help="list the articles in the corpus")
+    src.set_defaults(handler=cmd_sources)
+    return parser
+
+
+def _setup_logging(config: Config, verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else getattr(logging, config.log_level)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))  # its INFO lines would log the token URL
+
+
+def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> Bot:
+    """Load (or build) the index for `config` and wrap it in a `Bot`."""
+    from .index import open_index
+
+    corpus = Path(config.corpus_path)
+    if not corpus.is_dir():
+        raise UserError(f"corpus directory not found: {corpus}")
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    index = open_index(corpus, config.index, config.cache_dir, progress)
+    if progress:
+        progress(None, None)
+    return Bot(index, answer_settings or config.answer)
+
+
+def _progress_bar():
+    """A one-line progress bar on stderr, shown only for indexes that take a while."""
+    state = {"start": time.perf_counter(), "shown": False}
+
+    def update(done, total):
+        if done is None:
+            if state["shown"]:
+                sys.stderr.write("\n")
+            return
+        if total < 20_000 and not state["shown"]:
+            return
+        state["shown"] = True
+        width = 30
+        filled = int(width * done / max(total, 1))
+        elapsed = time.perf_counter() - state["start"]
+        sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} passages  {elapsed:5.1f}s")
+        sys.stderr.flush()
+
+    return update
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def cmd_ask(args, config: Config) -> int:
+    bot = open_bot(config)
+    answer = bot.answer(args.question, passages=args.passages)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(plain(answer, style=Style(color=sys.stdout.isatty())))
+    return EXIT_OK
+
+
+def cmd_repl(args, config: Config) -> int:
+    from .repl import run_repl
+
+    return run_repl(config, open_bot(config))
+
+
+def cmd_eval(args, config: Config) -> int:
+    from .evaluate import run_eval
+
+    return run_eval(args, config)
+
+
+def cmd_telegram(args, config: Config) -> int:
+    from .telegram_bot import run_telegram
+
+    return run_telegram(config)
+
+
+def cmd_index(args, config: Config) -> int:
+    from .index import cache_key, open_index
+
+    started = time.perf_counter()
+    key = cache_key(config.corpus_path, config.index)
+    cached = (Path(config.cache_dir) / key).exists()
+    index = open_index(config.corpus_path, config.index, config.cache_dir, _progress_bar() if sys.stderr.isatty() else None)
+    elapsed = time.perf_counter() - started
+    print(f"corpus:    {config.corpus_path} ({len(index.documents)} articles, {len(index)} passages)")
+    print(f"terms:     {len(index.bm25.vocab):,} ({int(index.bm25.postings.shape[0]):,} postings)")
+    print(f"cache:     {Path(config.cache_dir) / key} ({'loaded' if cached else 'built'} in {elapsed:.2f} s)")
+    print(f"protected: {', '.join(sorted(index.analyzer.protected)) or '-'}")
+    return EXIT_OK
+
+
+def cmd_sources(args, config: Config) -> int:
+    bot = open_bot(config)
+    for line in source_lines(bot):
+        print(line)
+    return EXIT_OK
+
+
+def source_lines(bot: Bot) -> list[str]:
+    """One line per article: title — source, date (passages)."""
+    index = bot.index
+    lines = []
+    for doc in index.documents:
+        n = len(index.passages_of(doc.id))
+        lines.append(f"• {doc.title} — {doc.source or 'sumber tidak disebutkan'}, {format_date(doc.date)} ({n} passage)")
+    return lines
+
+
+__all__ = ["main", "open_bot", "source_lines", "citation"]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Configuration: a YAML file (see config.example.yaml) plus the environment for secrets.
+
+Every key has a default, so no file is needed to run on the bundled corpus. Unknown keys and
+wrong types are errors that name the key: a typo in a config file should not silently fall
+back to a default. Relative paths are read relative to the config file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .answer import AnswerSettings
+from .bm25 import BM25Params
+from .index import IndexSettings, default_cache_dir
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the person editing the file."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str = ""  # public HTTPS URL Telegram posts updates to; empty = long polling
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str = ""
+    path: str = ""  # URL path the local server answers on (defaults to the path of `url`)
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = ""  # TELEGRAM_BOT_TOKEN in the environment wins over this
+    base_url: str = DEFAULT_BASE_URL
+    admins: tuple[int, ...] = ()  # user ids allowed to /reload
+    feedback_log: str = "feedback.jsonl"
+    rate_limit: int = 20  # questions per user ...
+    rate_window: float = 60.0  # ... per this many seconds
+    reload_on_change: bool = False  # watch the corpus directory and reload when it changes
+    poll_timeout: int = 30
+    webhook: WebhookConfig = WebhookConfig()
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_path: Path = field(default_factory=lambda: default_corpus_dir())
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    index: IndexSettings = IndexSettings()
+    answer: AnswerSettings = AnswerSettings()
+    telegram: TelegramConfig = TelegramConfig()
+    history_file: Path | None = None
+    log_level: str = "WARNING"
+    source: str = ""  # the file this came from, for messages
+
+    def with_corpus(self, path: str | Path | None) -> "Config":
+        return self if path is None else replace(self, corpus_path=Path(path).expanduser())
+
+    def telegram_token(self) -> str:
+        return os.environ.get(TOKEN_ENV, "").strip() or self.telegram.token.strip()
+
+
+def default_corpus_dir() -> Path:
+    """The bundled corpus: `corpus/` of the source checkout, else `./corpus`."""
+    checkout = Path(__file__).resolve().parents[2] / "corpus"
+    return checkout if checkout.is_dir() else Path("corpus")
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read `path` (or return the defaults when None)."""
+    if path is None:
+        return Config()
+    file = Path(path).expanduser()
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {file}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not valid UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark else str(file)
+        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected 'key: value' sections at the top level")
+    return _from_mapping(raw, file)
+
+
+_SECTIONS = {"corpus", "index", "analysis", "answer", "telegram", "repl", "logging"}
+
+
+def _from_mapping(raw: dict, file: Path) -> Config:
+    base = file.parent
+    _check_keys(raw, _SECTIONS, "", file)
+    corpus = _section(raw, "corpus", {"path"}, file)
+    index = _section(raw, "index", {"cache_dir", "min_words", "max_words", "k1", "b", "epsilon"}, file)
+    analysis = _section(raw, "analysis", {"stemming", "synonyms", "protected_words", "lexicon", "synonyms_file"}, file)
+    answer = _section(raw, "answer", {f.name for f in fields(AnswerSettings)}, file)
+    telegram = _section(raw, "telegram", {f.name for f in fields(TelegramConfig)}, file)
+    repl = _section(raw, "repl", {"history_file"}, file)
+    logging_ = _section(raw, "logging", {"level"}, file)
+
+    def path_of(value: Any, key: str) -> Path | None:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(f"{file}: {key} must be a path")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (base / p)
+
+    defaults = IndexSettings()
+    bm25 = BM25Params(
+        k1=_number(index, "k1", BM25Params.k1, file, "index"),
+        b=_number(index, "b", BM25Params.b, file, "index"),
+        epsilon=_number(index, "epsilon", BM25Params.epsilon, file, "index"),
+    )
+    lexicon = path_of(analysis.get("lexicon"), "analysis.lexicon")
+    synonyms_file = path_of(analysis.get("synonyms_file"), "analysis.synonyms_file")
+    protected = analysis.get("protected_words") or []
+    if not isinstance(protected, list) or not all(isinstance(w, str) for w in protected):
+        raise ConfigError(f"{file}: analysis.protected_words must be a list of words")
+    index_settings = IndexSettings(
+        min_words=int(_number(index, "min_words", defaults.min_words, file, "index")),
+        max_words=int(_number(index, "max_words", defaults.max_words, file, "index")),
+        bm25=bm25,
+        stemming=_bool(analysis, "stemming", True, file, "analysis"),
+        synonyms=_bool(analysis, "synonyms", True, file, "analysis"),
+        protected_words=tuple(protected),
+        lexicon_path=str(lexicon) if lexicon else None,
+        synonyms_path=str(synonyms_file) if synonyms_file else None,
+    )
+    if index_settings.min_words < 1 or index_settings.max_words < index_settings.min_words:
+        raise ConfigError(f"{file}: index.min_words must be at least 1 and at most index.max_words")
+
+    answer_settings = AnswerSettings(**{
+        f.name: type(getattr(AnswerSettings(), f.name))(_number(answer, f.name, getattr(AnswerSettings(), f.name), file, "answer"))
+        for f in fields(AnswerSettings)
+    })
+
+    webhook_raw = telegram.get("webhook") or {}
+    if not isinstance(webhook_raw, dict):
+        raise ConfigError(f"{file}: telegram.webhook must be a section of keys")
+    _check_keys(webhook_raw, {f.name for f in fields(WebhookConfig)}, "telegram.webhook.", file)
+    webhook = WebhookConfig(
+        url=_str(webhook_raw, "url", "", file, "telegram.webhook"),
+        listen=_str(webhook_raw, "listen", "0.0.0.0", file, "telegram.webhook"),
+        port=int(_number(webhook_raw, "port", 8443, file, "telegram.webhook")),
+        secret_token=_str(webhook_raw, "secret_token", "", file, "telegram.webhook"),
+        path=_str(webhook_raw, "path", "", file, "telegram.webhook"),
+    )
+    admins = telegram.get("admins") or []
+    if not isinstance(admins, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in admins):
+        raise ConfigError(f"{file}: telegram.admins must be a list of numeric Telegram user ids")
+    feedback = path_of(telegram.get("feedback_log", "feedback.jsonl"), "telegram.feedback_log")
+    tg = TelegramConfig(
+        token=_str(telegram, "token", "", file, "telegram"),
+        base_url=_str(telegram, "base_url", DEFAULT_BASE_URL, file, "telegram") or DEFAULT_BASE_URL,
+        admins=tuple(admins),
+        feedback_log=str(feedback) if feedback else "",
+        rate_limit=int(_number(telegram, "rate_limit", 20, file, "telegram")),
+        rate_window=float(_number(telegram, "rate_window", 60.0, file, "telegram")),
+        reload_on_change=_bool(telegram, "reload_on_change", False, file, "telegram"),
+        poll_timeout=int(_number(telegram, "poll_timeout", 30, file, "telegram")),
+        webhook=webhook,
+    )
+    level = str(logging_.get("level", "WARNING")).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"{file}: logging.level must be DEBUG, INFO, WARNING or ERROR")
+    corpus_path = path_of(corpus.get("path"), "corpus.path") or default_corpus_dir()
+    return Config(
+        corpus_path=corpus_path,
+        cache_dir=path_of(index.get("cache_dir"), "index.cache_dir") or default_cache_dir(),
+        index=index_settings,
+        answer=answer_settings,
+        telegram=tg,
+        history_file=path_of(repl.get("history_file"), "repl.history_file"),
+        log_level=level,
+        source=str(file),
+    )
+
+
+def _check_keys(mapping: dict, allowed: set[str], prefix: str, file: Path) -> None:
+    unknown = sorted(str(k) for k in mapping if k not in allowed)
+    if unknown:
+        raise ConfigError(f"{file}: unknown key {prefix}{unknown[0]} (known: {', '.join(sorted(allowed))})")
+
+
+def _section(raw: dict, name: str, allowed: set[str], file: Path) -> dict:
+    value = raw.get(name) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{file}: '{name}' must be a section of 'key: value' lines")
+    _check_keys(value, allowed, f"{name}.", file)
+    return value
+
+
+def _number(section: dict, key: str, default, file: Path, prefix: str):
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{file}: {prefix}.{key} must be a number, not {value!r}")
+    if value < 0:
+        raise ConfigError(f"{file}: {prefix}.{key} must not be negative")
+    return value
+
+
+def _bool(section: dict, key: str, default: bool, file: Path, prefix: str) -> bool:
+    value = section.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{file}: {prefix}.{key} must be true or false, not {value!r}")
+    return value
+
+
+def _str(section: dict, key: str, default: str, file: Path, prefix: str) -> str:
+    value = section.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ConfigError(f"{file}: {prefix}.{key} must be text, not {value!r}")
+    return str(value)

@@ -1,0 +1,196 @@
+"""Finding answers of a given type inside a sentence: dates, numbers, people, places.
+
+Patterns are written for Indonesian news prose ("1 Desember 2014", "Rabu (30/11)",
+"246 kota", "3,82%", "lima kota", "Wali Kota Malang, M Anton", "di Kota Malang"). Each span
+carries a `value` used to compare answers across sources ("2014" and "1 Desember 2014"
+agree; "2015" does not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .question import AnswerType
+from .text import fold
+
+_MONTHS = {
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
+    "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11, "desember": 12,
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
+    "october": 10, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
+    "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12,
+}
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+_YEAR = r"(?:1[89]\d{2}|20\d{2})"
+
+_DATE_RES = [
+    re.compile(rf"\b\d{{1,2}}(?:\s+{_MONTH})?\s*[-–]\s*\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:{_WEEKDAY},?\s+)?\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"(?:\b{_WEEKDAY}\s+)?\(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\)", re.I),
+    re.compile(rf"\b(?:tahun\s+)?{_YEAR}\b", re.I),
+]
+_NUMBER_WORDS = (
+    r"(?:(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s+(?:belas|puluh|ratus|ribu)(?:\s+\w+)?|"
+    r"satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|sejuta|"
+    r"sewindu|sedekade|satu dekade|setengah)"
+)
+_NUMBER_RES = [
+    re.compile(r"\b\d+(?:[.,]\d+)?\s*%?\s*[-–]\s*\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
+    re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
+    re.compile(r"(?:US\$|Rp\.?\s*)?\b\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?"
+               r"(?:\s+(?:juta|ribu|miliar|triliun))?(?:\s+[a-zA-Z]+)?"),
+    re.compile(rf"\b{_NUMBER_WORDS}\s+[a-zA-Z]+", re.I),
+]
+_NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
+_NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
+_PERSON_BEFORE = {
+    "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
+    "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
+    "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
+}
+_PERSON_AFTER = {
+    "mengatakan", "menjelaskan", "menyatakan", "menerangkan", "kata", "katanya", "ujar", "ujarnya", "tutur",
+    "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
+    "menambahkan", "said", "berharap",
+}
+_PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at"}
+_LOCATIVE = {"di", "ke", "dari", "in", "at"}
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: int
+    end: int
+    kind: AnswerType
+    value: str  # comparable form: a year, a date, a number, a folded name
+    strength: float = 1.0  # how sure the pattern is that this is the right kind of thing
+
+
+def find_spans(sentence: str, kind: AnswerType, is_common_word=None) -> list[Span]:
+    """All spans of `kind` in `sentence`, in order. `is_common_word(folded)` tells ordinary
+    vocabulary from names (needed for people and places)."""
+    if kind is AnswerType.DATE:
+        return _dates(sentence)
+    if kind is AnswerType.NUMBER:
+        return _numbers(sentence)
+    if kind in (AnswerType.PERSON, AnswerType.PLACE):
+        return _names(sentence, kind, is_common_word or (lambda w: False))
+    return []
+
+
+def _non_overlapping(candidates: list[Span]) -> list[Span]:
+    taken: list[Span] = []
+    for span in sorted(candidates, key=lambda s: (-(s.end - s.start), s.start)):
+        if all(span.end <= t.start or span.start >= t.end for t in taken):
+            taken.append(span)
+    return sorted(taken, key=lambda s: s.start)
+
+
+def _dates(sentence: str) -> list[Span]:
+    spans = []
+    for pattern in _DATE_RES:
+        for m in pattern.finditer(sentence):
+            spans.append(Span(m.group(0).strip(), m.start(), m.end(), AnswerType.DATE, _date_value(m.group(0))))
+    return _non_overlapping(spans)
+
+
+def _date_value(text: str) -> str:
+    folded = fold(text)
+    year = re.findall(_YEAR, folded)
+    months = [(_MONTHS[w.rstrip(".")]) for w in re.findall(r"[a-z]+\.?", folded) if w.rstrip(".") in _MONTHS]
+    days = re.findall(r"\b(\d{1,2})\b", folded)
+    if year and months and days and "-" not in folded and "–" not in folded:
+        return f"{year[-1]}-{months[-1]:02d}-{int(days[0]):02d}"
+    if year:
+        return year[-1]
+    return folded
+
+
+def _numbers(sentence: str) -> list[Span]:
+    spans = []
+    dates = _dates(sentence)
+    for pattern in _NUMBER_RES:
+        for m in pattern.finditer(sentence):
+            text = m.group(0).strip()
+            start, end = m.start(), m.start() + len(m.group(0).rstrip())
+            words = text.split()
+            if len(words) > 1 and fold(words[-1]) in _MONTHS:
+                continue  # "1 Desember" is part of a date
+            if any(d.start <= start < d.end for d in dates if d.value[:4].isdigit() and len(d.value) > 4):
+                continue
+            digits = re.match(r"\d+", text)
+            if digits and re.fullmatch(_YEAR, digits.group(0)) and not text.endswith(("%", "persen")):
+                continue  # "2015" is a year, not a count, even before a word ("2015 menemukan")
+            if len(words) > 1 and fold(words[-1]) in ("tahun", "pada", "dan", "di", "hingga", "sampai"):
+                text, end = " ".join(words[:-1]), start + len(" ".join(words[:-1]))
+            spans.append(Span(text, start, end, AnswerType.NUMBER, _number_value(text)))
+    return _non_overlapping(spans)
+
+
+def _number_value(text: str) -> str:
+    return fold(re.sub(r"\s+", " ", text))
+
+
+def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
+    spans = []
+    for m in _NAME_RUN_RE.finditer(sentence):
+        tokens = list(re.finditer(r"\S+", m.group(0)))
+        # Trim ordinary capitalised words ("Wali Kota Malang") from the edges of the run.
+        names = [_is_name(t.group(0), is_common_word) for t in tokens]
+        if kind is AnswerType.PERSON:
+            if not any(names):
+                continue
+            first = names.index(True)
+            # keep initials just before the name ("M Anton", "HA Afzan")
+            while first > 0 and _is_initials(tokens[first - 1].group(0)):
+                first -= 1
+            last = len(names) - 1 - names[::-1].index(True)
+            tokens = tokens[first : last + 1]
+        if not tokens:
+            continue
+        start = m.start() + tokens[0].start()
+        end = m.start() + tokens[-1].end()
+        text = sentence[start:end].rstrip(".,")
+        end = start + len(text)
+        if m.start() == 0 and len(tokens) == 1 and not any(names):
+            continue  # a lone capitalised word opening the sentence is just a sentence start
+        before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
+        after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
+        person = bool(_PERSON_BEFORE & set(before)) or bool(_PERSON_AFTER & set(after))
+        place = bool(before and before[-1] in _PLACE_BEFORE) or sentence[end : end + 2].startswith(" (")
+        if kind is AnswerType.PERSON:
+            strength = 1.0 + person - place
+            if strength <= 0:
+                continue
+        else:
+            if not place and not (before and before[-1] in _LOCATIVE):
+                continue
+            strength = 1.0 + (bool(before) and before[-1] in _LOCATIVE) - person
+            if strength <= 0:
+                continue
+        spans.append(Span(text, start, end, kind, fold(text), strength))
+    return spans
+
+
+def _is_initials(token: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", token))
+
+
+@lru_cache(maxsize=8192)
+def _is_name_cached(token: str, checker) -> bool:
+    word = fold(token.strip(".,;:()\"“”’'"))
+    if not word or not word[0].isalpha():
+        return False
+    if token.isupper() and len(token) > 3:  # UNESCO, UMKM: organisations, not people
+        return False
+    return not checker(word)
+
+
+def _is_name(token: str, is_common_word) -> bool:
+    return _is_name_cached(token, is_common_word)

@@ -1,0 +1,339 @@
+"""The searchable index: passages, their analysis and BM25 postings, cached on disk.
+
+The cache lives in `<cache_dir>/<key>/`, where the key hashes the corpus files' bytes and
+every setting that changes the index. It is written to a temporary directory and renamed into
+place, so a crash never leaves half an index; it is plain JSON and `.npy` files loaded with
+`allow_pickle=False` and checked against `meta.json`, so a damaged or foreign cache is
+detected, reported and rebuilt, never executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .bm25 import BM25Params, SparseBM25
+from .corpus import Document, corpus_files, load_corpus
+from .passages import Passage, split_document
+from .text import Analyzer, Lexicon, find_proper_nouns
+
+logger = logging.getLogger(__name__)
+
+INDEX_FORMAT = "uccn-bot-index/2"
+_ARRAYS = {  # name: dtype
+    "idf": "float64",
+    "indptr": "int64",
+    "postings": "int32",
+    "weights": "float64",
+    "doc_len": "int32",
+    "text_blob": "uint8",
+    "text_offsets": "int64",
+    "passage_doc": "int32",
+    "passage_position": "int32",
+    "passage_section": "int32",
+    "word_counts": "int64",
+}
+
+
+class IndexCacheError(Exception):
+    """The cache on disk is missing, damaged or from another version."""
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Everything that changes what the index holds (all of it goes into the cache key)."""
+
+    min_words: int = 40
+    max_words: int = 150
+    bm25: BM25Params = BM25Params()
+    stemming: bool = True
+    synonyms: bool = True
+    protected_words: tuple[str, ...] = ()  # extra names never to stem, besides detected ones
+    lexicon_path: str | None = None
+    synonyms_path: str | None = None
+
+    def fingerprint(self) -> str:
+        lexicon = Lexicon.load(self.lexicon_path, self.synonyms_path)
+        base = Analyzer(lexicon, frozenset(), self.stemming, self.synonyms)
+        blob = json.dumps([INDEX_FORMAT, self.min_words, self.max_words, asdict(self.bm25),
+                           sorted(self.protected_words), base.fingerprint()])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Index:
+    """Passages plus what is needed to search them. Build with `build_index` or `open_index`."""
+
+    bm25: SparseBM25
+    analyzer: Analyzer
+    documents: list[Document]
+    sections: list[str]
+    words: list[str]  # the corpus's normalised words (typo repair picks from these)
+    arrays: dict[str, np.ndarray]
+    key: str = ""
+    _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._doc_by_id = {d.id: d for d in self.documents}
+
+    def __len__(self) -> int:
+        return int(self.arrays["passage_doc"].shape[0])
+
+    def passage(self, i: int) -> Passage:
+        offsets = self.arrays["text_offsets"]
+        text = bytes(self.arrays["text_blob"][offsets[i] : offsets[i + 1]]).decode("utf-8")
+        doc = self.documents[int(self.arrays["passage_doc"][i])]
+        position = int(self.arrays["passage_position"][i])
+        return Passage(
+            id=f"{doc.id}#{position}",
+            doc_id=doc.id,
+            position=position,
+            text=text,
+            section=self.sections[int(self.arrays["passage_section"][i])],
+            document=doc,
+        )
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._doc_by_id.get(doc_id)
+
+    def passages_of(self, doc_id: str) -> list[int]:
+        """Passage numbers of one document, in reading order."""
+        docs = self.arrays["passage_doc"]
+        wanted = next((i for i, d in enumerate(self.documents) if d.id == doc_id), None)
+        return [] if wanted is None else np.flatnonzero(docs == wanted).tolist()
+
+    def search(self, terms: list[str], k: int = 10) -> list[tuple[int, float]]:
+        """Top-k (passage number, BM25 score), best first."""
+        return self.bm25.top(terms, k)
+
+    @property
+    def word_counts(self) -> np.ndarray:
+        return self.arrays["word_counts"]
+
+
+def searchable_text(passage: Passage) -> str:
+    """What the index reads for a passage: its text, plus the heading it falls under."""
+    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+
+
+def build_index(
+    documents: list[Document],
+    settings: IndexSettings = IndexSettings(),
+    progress: Callable[[int, int], None] | None = None,
+) -> Index:
+    """Split, analyse and index `documents`. `progress(done, total)` is called as passages
+    are indexed (the CLI shows it as a bar on big corpora)."""
+    lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
+    passages = [p for doc in documents for p in split_document(doc, settings.min_words, settings.max_words)]
+    if not passages:
+        raise ValueError("the corpus has no text to index")
+    base = Analyzer(lexicon, frozenset(), settings.stemming, settings.synonyms)
+    protected = find_proper_nouns([d.body for d in documents], base)
+    protected |= {w.lower() for w in settings.protected_words}
+    analyzer = Analyzer(lexicon, frozenset(protected), settings.stemming, settings.synonyms)
+
+    word_counts: Counter[str] = Counter()
+
+    def analysed():
+        for passage in passages:
+            text = searchable_text(passage)
+            word_counts.update(analyzer.words(text))
+            yield analyzer.terms(text)
+
+    total = len(passages)
+    bm25 = SparseBM25.build(analysed(), settings.bm25, (lambda n: progress(n, total)) if progress else None)
+
+    doc_number = {d.id: i for i, d in enumerate(documents)}
+    sections = sorted({p.section for p in passages})
+    section_number = {s: i for i, s in enumerate(sections)}
+    encoded = [p.text.encode("utf-8") for p in passages]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    words = sorted(w for w in word_counts if w not in lexicon.stopwords and not w.isdigit())
+    arrays = {
+        "idf": bm25.idf,
+        "indptr": bm25.indptr,
+        "postings": bm25.postings,
+        "weights": bm25.weights,
+        "doc_len": bm25.doc_len,
+        "text_blob": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        "text_offsets": offsets,
+        "passage_doc": np.array([doc_number[p.doc_id] for p in passages], dtype=np.int32),
+        "passage_position": np.array([p.position for p in passages], dtype=np.int32),
+        "passage_section": np.array([section_number[p.section] for p in passages], dtype=np.int32),
+        "word_counts": np.array([word_counts[w] for w in words], dtype=np.int64),
+    }
+    docs = [_without_body(d) for d in documents]
+    return Index(bm25, analyzer, docs, sections, words, arrays)
+
+
+def _without_body(doc: Document) -> Document:
+    return Document(doc.id, doc.title, doc.source, doc.date, doc.url, body="", path=doc.path)
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+def cache_key(corpus_dir: Path | str, settings: IndexSettings) -> str:
+    """Hash of the corpus files (names and bytes) and the index settings."""
+    root = Path(corpus_dir)
+    digest = hashlib.sha256(settings.fingerprint().encode())
+    for path in corpus_files(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "uccn-bot"
+
+
+def open_index(
+    corpus_dir: Path | str,
+    settings: IndexSettings = IndexSettings(),
+    cache_dir: Path | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Index:
+    """Load the cached index for this corpus and settings, or build and cache it.
+    Raises `CorpusError` for a bad corpus; a bad cache is only logged and rebuilt."""
+    cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
+    key = cache_key(corpus_dir, settings)
+    target = cache_root / key
+    if target.exists():
+        try:
+            return load_index(target, settings, key)
+        except IndexCacheError as exc:
+            logger.warning("index cache %s is unreadable (%s); rebuilding it", target, exc)
+            shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    index = build_index(load_corpus(corpus_dir), settings, progress)
+    index.key = key
+    logger.info("indexed %d passages in %.2f s", len(index), time.perf_counter() - started)
+    try:
+        save_index(index, cache_root, key)
+    except OSError as exc:
+        logger.warning("could not write the index cache in %s (%s); continuing without it", cache_root, exc)
+    return index
+
+
+def save_index(index: Index, cache_root: Path, key: str) -> Path:
+    """Write the index to `<cache_root>/<key>/` atomically (temporary dir, then rename)."""
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_root))
+    try:
+        for name, dtype in _ARRAYS.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(index.arrays[name], dtype=dtype), allow_pickle=False)
+        strings = {
+            "vocab": _vocab_list(index.bm25.vocab),
+            "sections": index.sections,
+            "words": index.words,
+            "protected": sorted(index.analyzer.protected),
+            "documents": [_doc_json(d) for d in index.documents],
+        }
+        (tmp / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
+        meta = {
+            "format": INDEX_FORMAT,
+            "key": key,
+            "passages": len(index),
+            "terms": len(index.bm25.vocab),
+            "bm25": asdict(index.bm25.params),
+            "sizes": {p.name: p.stat().st_size for p in sorted(tmp.iterdir())},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        target = cache_root / key
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.exists():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # another process wrote the same key first
+        _remove_stale(cache_root, keep=key)
+        return target
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
+    """Read a cache directory written by `save_index`, checking it as it goes."""
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT or meta.get("key") != key:
+            raise IndexCacheError("written by another version or for another corpus")
+        sizes = meta.get("sizes", {})
+        for name, size in sizes.items():
+            if (path / name).stat().st_size != size:
+                raise IndexCacheError(f"{name} has the wrong size")
+        arrays = {}
+        for name, dtype in _ARRAYS.items():
+            if f"{name}.npy" not in sizes:
+                raise IndexCacheError(f"{name}.npy is missing from meta.json")
+            array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            if array.dtype != np.dtype(dtype) or array.ndim != 1:
+                raise IndexCacheError(f"{name}.npy has the wrong type")
+            arrays[name] = array
+        strings = json.loads((path / "strings.json").read_text(encoding="utf-8"))
+        vocab = {term: i for i, term in enumerate(strings["vocab"])}
+        documents = [Document(**d, body="") for d in strings["documents"]]
+        protected = frozenset(strings["protected"])
+        sections, words = list(strings["sections"]), list(strings["words"])
+    except IndexCacheError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCacheError(f"{type(exc).__name__}: {exc}") from None
+
+    n_passages, n_terms = int(meta["passages"]), len(vocab)
+    checks = [
+        (arrays["indptr"].shape[0] == n_terms + 1, "postings table does not match the vocabulary"),
+        (arrays["indptr"][0] == 0 and arrays["indptr"][-1] == arrays["postings"].shape[0], "postings table is cut short"),
+        (arrays["weights"].shape == arrays["postings"].shape, "weights do not match postings"),
+        (arrays["idf"].shape[0] == n_terms, "idf does not match the vocabulary"),
+        (arrays["doc_len"].shape[0] == n_passages, "passage lengths do not match"),
+        (arrays["text_offsets"].shape[0] == n_passages + 1, "passage texts do not match"),
+        (arrays["text_offsets"][-1] == arrays["text_blob"].shape[0], "passage texts are cut short"),
+        (arrays["word_counts"].shape[0] == len(words), "word list does not match its counts"),
+        (n_passages == 0 or int(arrays["passage_doc"].max()) < len(documents), "passage points past the documents"),
+        (n_passages == 0 or int(arrays["passage_section"].max()) < len(sections), "passage points past the sections"),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            raise IndexCacheError(problem)
+
+    lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
+    analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
+    bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
+                      arrays["doc_len"], BM25Params(**meta["bm25"]))
+    return Index(bm25, analyzer, documents, sections, words, arrays, key=key)
+
+
+def _vocab_list(vocab: dict[str, int]) -> list[str]:
+    terms = [""] * len(vocab)
+    for term, i in vocab.items():
+        terms[i] = term
+    return terms
+
+
+def _doc_json(doc: Document) -> dict:
+    return {"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "url": doc.url, "path": doc.path}
+
+
+def _remove_stale(cache_root: Path, keep: str, max_entries: int = 8) -> None:
+    """Keep the cache directory from growing without bound: drop the oldest entries."""
+    entries = sorted(
+        (p for p in cache_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in entries[: max(0, len(entries) - (max_entries - 1))]:
+        shutil.rmtree(old, ignore_errors=True)

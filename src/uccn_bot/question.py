@@ -1,0 +1,108 @@
+"""Understanding a question: what kind of answer it wants, and which terms to search for.
+
+Question words (kapan, berapa, siapa, di mana, and their English and chat forms) decide the
+expected answer type; they are stop words for matching. Words the corpus has never seen are
+repaired to the nearest corpus word when the edit is small ("pekalogan" → "pekalongan").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from .index import Index
+from .text import fold
+
+
+class AnswerType(str, Enum):
+    DATE = "date"  # kapan
+    NUMBER = "number"  # berapa
+    PERSON = "person"  # siapa
+    PLACE = "place"  # di mana
+    NONE = "none"  # apa, mengapa, bagaimana: the passage itself is the answer
+
+
+# Checked in this order: "tahun berapa" asks for a date, not a number.
+_TYPE_PATTERNS = [
+    (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan) (berapa|brp|apa)|when|what year|what date)\b"),
+    (AnswerType.NUMBER, r"\b(berapa\w*|brp|jumlah\w*|jml|how many|how much|what percentage)\b"),
+    (AnswerType.PERSON, r"\b(siapa\w*|who|whom)\b"),
+    (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|lokasi\w*|where)\b"),
+]
+_TYPE_RES = [(t, re.compile(p)) for t, p in _TYPE_PATTERNS]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked (trimmed)
+    answer_type: AnswerType
+    words: tuple[str, ...]  # normalised words after typo repair, stop words included
+    terms: tuple[str, ...]  # index terms to search for
+    unknown: tuple[str, ...]  # content words the corpus does not have, even after repair
+    corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of answer a question asks for, from its question words."""
+    text = " ".join(fold(question).split())
+    for kind, pattern in _TYPE_RES:
+        if pattern.search(text):
+            return kind
+    return AnswerType.NONE
+
+
+def parse_question(question: str, index: Index) -> Query:
+    """Analyse a question against `index`: type, repaired words, search terms."""
+    analyzer = index.analyzer
+    words: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for word in analyzer.words(question):
+        if analyzer.term(word) is None or word.isdigit() or _known(word, index):
+            words.append(word)
+            continue
+        fixed = repair(word, index)
+        if fixed is not None:
+            corrections.append((word, fixed))
+            words.append(fixed)
+        else:
+            words.append(word)
+            unknown.append(word)
+    terms = [t for w in words if (t := analyzer.term(w))]
+    if analyzer.synonyms:
+        terms = analyzer.add_synonyms(terms)
+    return Query(
+        text=question.strip(),
+        answer_type=answer_type(question),
+        words=tuple(words),
+        terms=tuple(terms),
+        unknown=tuple(unknown),
+        corrections=tuple(corrections),
+    )
+
+
+def _known(word: str, index: Index) -> bool:
+    """Whether the corpus has this word's term (directly or through a synonym group)."""
+    analyzer = index.analyzer
+    terms = analyzer.terms(word)
+    return bool(terms) and all(t in index.bm25.vocab for t in terms)
+
+
+def repair(word: str, index: Index) -> str | None:
+    """The corpus word closest to a misspelt `word`, or None when nothing is close enough.
+    Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one)."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    limit = 1 if len(word) < 8 else 2
+    matches = process.extract(word, index.words, scorer=DamerauLevenshtein.distance,
+                              score_cutoff=limit, limit=None)
+    if not matches:
+        return None
+    counts = index.word_counts
+    best = min(matches, key=lambda m: (m[1], m[0][:1] != word[:1], -int(counts[m[2]])))
+    candidate = best[0]
+    return candidate if _known(candidate, index) else None
