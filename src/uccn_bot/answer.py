@@ -15,6 +15,10 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
 
 from .extract import Span, find_spans
 from .index import Index, searchable_text
@@ -42,11 +46,21 @@ class AnswerSettings:
 
     passages: int = 5  # passages returned per answer (the first is the cited answer)
     candidates: int = 30  # BM25 candidates that are reranked
-    min_confidence: float = 0.55  # share of the question a passage must cover to be an answer
+    min_confidence: float = 0.5  # below this the bot declines (see `_confidence`)
     max_question_chars: int = 500
     coverage_weight: float = 1.0
     sentence_weight: float = 1.0
     type_weight: float = 0.5
+    no_span_penalty: float = 0.5  # a kapan/berapa/di mana question, but no date/number/place
+    no_person_penalty: float = 0.85  # a siapa question, but no name (it may ask for a group)
+    unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
+    span_sentence_slack: float = 0.15
+    semantic: bool = True  # use passage embeddings when the index has them
+    semantic_gate: float = 0.85  # below this lexical confidence the embeddings are consulted
+    semantic_margin: float = 0.1  # ... and also when the runner-up scores within this share
+    semantic_weight: float = 0.3  # score added per standard deviation of similarity
+    semantic_candidates: int = 10  # most similar passages added to the candidates
+    agreement_bonus: float = 0.1  # confidence added when words and meaning pick the same passage  # the answer's sentence must cover the question nearly as well
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Hit:
     short_answer: str | None = None
     answer_value: str | None = field(default=None, compare=False)
     sentence_coverage: float = 0.0  # share of the question found in the highlight alone
+    confidence: float = 0.0  # how sure the bot is that this passage answers the question
+    similarity: float | None = None  # semantic similarity to the question (z-score), when used
 
     def to_json(self) -> dict:
         p, doc = self.passage, self.passage.document
@@ -76,7 +92,9 @@ class Hit:
             "score": round(self.score, 6),
             "bm25": round(self.bm25, 6),
             "coverage": round(self.coverage, 4),
+            "confidence": round(self.confidence, 4),
             "sentence_coverage": round(self.sentence_coverage, 4),
+            "similarity": None if self.similarity is None else round(self.similarity, 4),
             "highlight": self.highlight,
             "short_answer": self.short_answer,
         }
@@ -170,7 +188,7 @@ class Bot:
                           corrections=query.corrections, message=MESSAGES["not_found"], notice=notice)
         hits, conflicts = self._agree(hits, query)
         top = hits[0]
-        confidence = top.coverage
+        confidence = top.confidence
         answered = confidence >= self.settings.min_confidence
         return Answer(
             question=text,
@@ -198,40 +216,100 @@ class Bot:
     # -- ranking -------------------------------------------------------------------------
 
     def _rank(self, query: Query, wanted: int) -> list[Hit]:
-        candidates = self.index.search(list(query.terms), self.settings.candidates)
-        if not candidates:
-            return []
-        units = self._units(query)
-        total = sum(w for _, _, w in units) or 1.0
-        top_bm25 = candidates[0][1] or 1.0
+        """BM25 candidates reranked by coverage, best sentence and answer type; when the
+        words alone are not decisive, semantic similarity joins in (see `_semantic`)."""
         s = self.settings
+        candidates = self.index.search(list(query.terms), s.candidates)
+        units = self._units(query)
+        total = sum(u.weight for u in units) or 1.0
+        top_bm25 = (candidates[0][1] if candidates else 0.0) or 1.0
 
         # First pass: BM25 plus passage coverage (cheap); second pass adds sentences.
         scored = []
         for number, bm25 in candidates:
-            analysed = self._analyse(number)
-            coverage = _covered(units, analysed.terms) / total
-            scored.append((bm25 / top_bm25 + s.coverage_weight * coverage, number, bm25, coverage))
+            coverage = _covered(units, self._analyse(number).terms) / total
+            scored.append((bm25 / top_bm25 + s.coverage_weight * coverage, number, bm25))
         scored.sort(key=lambda x: (-x[0], x[1]))
+        hits = {number: self._hit(number, bm25, first, units, total, query)
+                for first, number, bm25 in scored[: max(10, 2 * wanted)]}
 
-        hits = []
-        for first_pass, number, bm25, coverage in scored[: max(10, 2 * wanted)]:
-            analysed = self._analyse(number)
-            passage = self.index.passage(number)
-            sentence, share, span = self._best_sentence(analysed, units, total, query)
-            score = first_pass + s.sentence_weight * share + s.type_weight * (span is not None)
-            hits.append(Hit(passage, score, bm25, coverage, sentence,
-                            span.text if span else None, span.value if span else None, share))
-        hits.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
-        return hits
+        ranked = sorted(hits.values(), key=_order)
+        if self._semantic_ready and (not ranked or self._undecided(ranked)):
+            ranked = self._semantic(query, ranked, hits, dict(candidates), top_bm25, units, total)
+        return ranked
 
-    def _units(self, query: Query) -> list[tuple[tuple[str, ...], str | None, float]]:
+    def _hit(self, number: int, bm25: float, first_pass: float, units, total: float, query: Query,
+             similarity: float | None = None) -> Hit:
+        s = self.settings
+        analysed = self._analyse(number)
+        coverage = _covered(units, analysed.terms) / total
+        sentence, share, span = self._best_sentence(analysed, units, total, query)
+        score = first_pass + s.sentence_weight * share + s.type_weight * (span is not None)
+        if similarity is not None:
+            score += s.semantic_weight * similarity
+        confidence = self._confidence(coverage, share, span, query.answer_type)
+        return Hit(self.index.passage(number), score, bm25, coverage, sentence,
+                   span.text if span else None, span.value if span else None, share, confidence,
+                   similarity)
+
+    def _undecided(self, ranked: list[Hit]) -> bool:
+        """Whether the words leave the answer open: the best passage covers the question only
+        in part, or the runner-up is nearly as good. Clear cases skip the embedding (~10 ms)."""
+        top = ranked[0]
+        close = len(ranked) > 1 and ranked[1].score > top.score * (1 - self.settings.semantic_margin)
+        return top.confidence < self.settings.semantic_gate or close
+
+    def _semantic(self, query: Query, ranked: list[Hit], hits: dict[int, Hit], bm25_of: dict[int, float],
+                  top_bm25: float, units, total: float) -> list[Hit]:
+        """Rerank with the question's similarity to every passage (as a z-score against the
+        whole corpus), adding the most similar passages the words missed. Confidence stays
+        lexical: similar-sounding text is not evidence that the answer is there."""
+        from . import semantic
+
+        vector = semantic.embed_query(query.text)
+        if vector is None:
+            return ranked
+        sims = self.index.embeddings @ vector
+        z = (sims - sims.mean()) / (sims.std() or 1.0)
+        s = self.settings
+        numbers = set(hits) | set(np.argsort(-z)[: s.semantic_candidates].tolist())
+        reranked = []
+        for number in numbers:
+            bm25 = bm25_of.get(number, 0.0)
+            coverage = _covered(units, self._analyse(number).terms) / total
+            first = bm25 / top_bm25 + s.coverage_weight * coverage
+            reranked.append(self._hit(number, bm25, first, units, total, query, float(z[number])))
+        reranked.sort(key=_order)
+        return reranked
+
+    @cached_property
+    def _semantic_ready(self) -> bool:
+        if not self.settings.semantic or self.index.embeddings is None:
+            return False
+        from . import semantic
+
+        return semantic.available()
+
+    def _confidence(self, coverage: float, share: float, span: Span | None, kind: AnswerType) -> float:
+        """How much of the question this passage answers, 0..1: the share of the question's
+        weight it covers, lowered when a typed question finds no answer of its type, or when
+        the typed answer sits in a sentence that covers much less of the question than the
+        passage does."""
+        s = self.settings
+        confidence = coverage
+        if kind is not AnswerType.NONE:
+            if span is None:
+                confidence *= s.no_person_penalty if kind is AnswerType.PERSON else s.no_span_penalty
+            else:
+                confidence = min(confidence, share + s.span_sentence_slack)
+        return confidence
+
+    def _units(self, query: Query) -> list[_Unit]:
         """The question's meaning units with weights: known terms (or synonym phrases)
         weighted by idf, words the corpus lacks weighted as the rarest term."""
         idf, vocab = self.index.bm25.idf, self.index.bm25.vocab
         analyzer = self.index.analyzer
-        base_terms = [t for w in query.words if (t := analyzer.term(w))]
-        raw = analyzer.synonym_units(base_terms) if analyzer.synonyms else [((t,), None) for t in base_terms]
+        raw = analyzer.units(list(query.words))
         seen: set[tuple[str, ...]] = set()
         units = []
         for unit, shared in raw:
@@ -247,23 +325,45 @@ class Bot:
             elif shared in vocab:
                 weight = float(idf[vocab[shared]])
             else:
-                weight = self._max_idf  # a word no passage has: it can only count against
-            units.append((unit, shared, max(weight, 1e-6)))
+                weight = self._max_idf * self.settings.unknown_weight  # no passage has it: it only counts against
+            units.append(_Unit(unit, shared, max(weight, 1e-6), bool(known) or shared in vocab))
         return units
 
     def _best_sentence(self, analysed: _Analysed, units, total: float, query: Query):
-        """(sentence, share of the question it covers, answer span or None)."""
+        """(sentence, share of the question it covers, answer span or None). An answer span
+        only counts in a sentence that matches the question nearly as well as the best one:
+        a date three sentences away from the matched words answers nothing."""
+        shares = [_covered(units, terms) / total for terms in analysed.sentence_terms]
+        if not shares:
+            return "", 0.0, None
+        best_share = max(shares)
         question_words = set(query.words)
-        best = ("", -1.0, None)
-        for sentence, terms in zip(analysed.sentences, analysed.sentence_terms):
-            share = _covered(units, terms) / total
-            span = None
-            if query.answer_type is not AnswerType.NONE and share > 0:
-                span = self._span(sentence, query.answer_type, question_words)
-            rank = share + (0.25 if span else 0.0)
-            if rank > best[1] + (0.25 if best[2] else 0.0):
+        best = (analysed.sentences[shares.index(best_share)], best_share, None)
+        if query.answer_type is AnswerType.NONE:
+            return best
+        floor = max(0.6 * best_share, 0.3)
+        # The answer must be about the question's subject: its rarest word must be in the
+        # answer's sentence ("siapa wali kota Ambon" is not answered
+        # by the mayor of Pekalongan two sentences on).
+        focus = self._focus(units)
+        need_focus = focus is not None
+        for i, (sentence, share) in enumerate(zip(analysed.sentences, shares)):
+            terms = analysed.sentence_terms[i]
+            if share < floor and i > 0 and shares[i - 1] >= floor and _continues(analysed.sentences[i - 1], sentence):
+                share = shares[i - 1]  # "Kota-kota tersebut adalah Icheon, ...": the list answers the sentence before
+                terms = terms | analysed.sentence_terms[i - 1]
+            if share < floor or (best[2] and share <= best[1]) or (need_focus and focus not in terms):
+                continue
+            span = self._span(sentence, query.answer_type, question_words)
+            if span and (best[2] is None or share > best[1]):
                 best = (sentence, share, span)
         return best
+
+    def _focus(self, units: list[_Unit]) -> str | None:
+        """The question's rarest known term: what the question is most specifically about."""
+        vocab, idf = self.index.bm25.vocab, self.index.bm25.idf
+        terms = [t for u in units if u.known for t in u.terms if t in vocab]
+        return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
     def _span(self, sentence: str, kind: AnswerType, question_words: set[str]) -> Span | None:
         spans = [sp for sp in find_spans(sentence, kind, self._is_common_word)
@@ -285,10 +385,10 @@ class Bot:
             return hits, []
         # Only passages whose answer sentence matches the question about as well as the best
         # one's may vote: a date in an unrelated sentence is not a second opinion.
-        floor = max(self.settings.min_confidence, 0.75 * hits[0].coverage)
+        floor = max(self.settings.min_confidence, 0.75 * hits[0].confidence)
         sentence_floor = 0.8 * max(h.sentence_coverage for h in hits[:5])
         voters = [h for h in hits[:5]
-                  if h.short_answer and h.coverage >= floor and h.sentence_coverage >= sentence_floor]
+                  if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
         groups: dict[str, list[Hit]] = {}
         for hit in voters:
             groups.setdefault(_comparable(hit.answer_value or ""), []).append(hit)
@@ -319,13 +419,31 @@ class Bot:
         return result
 
 
-def _covered(units, terms: frozenset[str]) -> float:
+_ANAPHORA_RE = re.compile(r"\b(tersebut|yaitu|yakni|antara lain|meliputi|adalah|berikut|ini|itu)\b", re.I)
+
+
+def _continues(previous: str, sentence: str) -> bool:
+    """Whether `sentence` carries on from `previous` (a list after "berikut:", or a sentence
+    that points back with "tersebut", "yaitu", "yakni"...)."""
+    return previous.rstrip().endswith(":") or bool(_ANAPHORA_RE.search(sentence[:60]))
+
+
+def _order(hit: Hit):
+    return (-hit.score, hit.passage.doc_id, hit.passage.position)
+
+
+class _Unit(NamedTuple):
+    """One thing the question asks about: a term, or a synonym phrase with its group term."""
+
+    terms: tuple[str, ...]
+    shared: str | None
+    weight: float  # idf; a word the corpus lacks weighs as much as the rarest term
+    known: bool  # whether any passage has it
+
+
+def _covered(units: list[_Unit], terms: frozenset[str]) -> float:
     """Weight of the question units found in a set of terms."""
-    found = 0.0
-    for unit, shared, weight in units:
-        if (shared and shared in terms) or all(t in terms for t in unit):
-            found += weight
-    return found
+    return sum(u.weight for u in units if (u.shared and u.shared in terms) or all(t in terms for t in u.terms))
 
 
 def _comparable(value: str) -> str:

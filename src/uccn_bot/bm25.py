@@ -14,6 +14,7 @@ scores against rank-bm25 itself.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -50,60 +51,64 @@ class SparseBM25:
         params: BM25Params = BM25Params(),
         progress: Callable[[int], None] | None = None,
     ) -> "SparseBM25":
-        """Index tokenised passages. Memory stays near the size of the postings themselves:
-        passages are counted one at a time and only (term, passage, tf) triples are kept."""
+        """Index tokenised passages, read once and one at a time. Memory stays near the size
+        of the postings themselves: only (term, passage, tf) triples are kept, sorted by term,
+        and the weights are computed in slices."""
         vocab: dict[str, int] = {}
-        term_chunks, doc_chunks, tf_chunks, lengths = [], [], [], []
-        terms_buf: list[np.ndarray] = []
-        docs_buf: list[np.ndarray] = []
-        tfs_buf: list[np.ndarray] = []
+        chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        buf_terms: list[np.ndarray] = []
+        buf_tfs: list[np.ndarray] = []
+        buf_docs: list[np.ndarray] = []
         buffered = 0
+        lengths = array("i")
         n = 0
+
+        def flush() -> None:
+            chunks.append((np.concatenate(buf_terms), np.concatenate(buf_docs), np.concatenate(buf_tfs)))
+            buf_terms.clear(), buf_docs.clear(), buf_tfs.clear()
+
         for n, tokens in enumerate(corpus, start=1):
             lengths.append(len(tokens))
             if tokens:
-                ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens))
+                ids = np.fromiter(map(lambda t: vocab.setdefault(t, len(vocab)), tokens), dtype=np.int32, count=len(tokens))
                 uniq, counts = np.unique(ids, return_counts=True)
-                terms_buf.append(uniq)
-                tfs_buf.append(counts.astype(np.int32))
-                docs_buf.append(np.full(uniq.shape[0], n - 1, dtype=np.int32))
+                buf_terms.append(uniq)
+                buf_tfs.append(counts.astype(np.int32))
+                buf_docs.append(np.full(uniq.shape[0], n - 1, dtype=np.int32))
                 buffered += uniq.shape[0]
-            if buffered > 1_000_000:
-                term_chunks.append(np.concatenate(terms_buf))
-                doc_chunks.append(np.concatenate(docs_buf))
-                tf_chunks.append(np.concatenate(tfs_buf))
-                terms_buf, docs_buf, tfs_buf, buffered = [], [], [], 0
+                if buffered > 2_000_000:
+                    flush()
+                    buffered = 0
             if progress is not None and n % 10_000 == 0:
                 progress(n)
-        if terms_buf:
-            term_chunks.append(np.concatenate(terms_buf))
-            doc_chunks.append(np.concatenate(docs_buf))
-            tf_chunks.append(np.concatenate(tfs_buf))
+        if buf_terms:
+            flush()
         if n == 0:
             raise ValueError("cannot build a BM25 index over no passages")
         if progress is not None:
             progress(n)
 
-        empty = np.zeros(0, dtype=np.int32)
-        term_ids = np.concatenate(term_chunks) if term_chunks else empty
-        doc_ids = np.concatenate(doc_chunks) if doc_chunks else empty
-        tfs = np.concatenate(tf_chunks).astype(np.float64) if tf_chunks else empty.astype(np.float64)
-        del term_chunks, doc_chunks, tf_chunks
-
-        doc_len = np.asarray(lengths, dtype=np.int32)
-        avgdl = float(doc_len.sum()) / n
-        df = np.bincount(term_ids, minlength=len(vocab))
-        idf = okapi_idf(df, n, params.epsilon)
-
-        norm = params.k1 * (1 - params.b + params.b * doc_len.astype(np.float64) / avgdl) if avgdl else np.full(n, params.k1)
-        weights = idf[term_ids] * (tfs * (params.k1 + 1) / (tfs + norm[doc_ids]))
-        del tfs
+        term_ids = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, np.int32)
         order = np.argsort(term_ids, kind="stable")  # stable: passage ids stay ascending per term
-        postings = doc_ids[order]
-        weights = weights[order]
-        del order, doc_ids, term_ids
+        df = np.bincount(term_ids, minlength=len(vocab))
+        del term_ids
+        postings = np.concatenate([c[1] for c in chunks])[order] if chunks else np.zeros(0, np.int32)
+        tfs = np.concatenate([c[2] for c in chunks])[order] if chunks else np.zeros(0, np.int32)
+        del chunks, order
+
+        doc_len = np.frombuffer(lengths, dtype=np.int32).copy()
+        avgdl = float(doc_len.sum()) / n
+        idf = okapi_idf(df, n, params.epsilon)
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        norm = params.k1 * (1 - params.b + params.b * doc_len / avgdl) if avgdl else np.full(n, params.k1)
+        term_of = np.repeat(np.arange(len(vocab), dtype=np.int32), df)
+        weights = np.empty(postings.shape[0], dtype=np.float64)
+        step = 4_000_000
+        for lo in range(0, postings.shape[0], step):
+            hi = lo + step
+            tf = tfs[lo:hi].astype(np.float64)
+            weights[lo:hi] = idf[term_of[lo:hi]] * (tf * (params.k1 + 1) / (tf + norm[postings[lo:hi]]))
         return cls(vocab, idf, indptr, postings, weights, doc_len, params)
 
     def query_ids(self, terms: Iterable[str]) -> dict[int, int]:

@@ -111,7 +111,7 @@ def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> B
 
 
 def _progress_bar():
-    """A one-line progress bar on stderr, shown only for indexes that take a while."""
+    """A one-line progress counter on stderr, shown only when indexing takes a while."""
     state = {"start": time.perf_counter(), "shown": False}
 
     def update(done, total):
@@ -119,13 +119,12 @@ def _progress_bar():
             if state["shown"]:
                 sys.stderr.write("\n")
             return
-        if total < 20_000 and not state["shown"]:
+        elapsed = time.perf_counter() - state["start"]
+        if not state["shown"] and elapsed < 2.0:
             return
         state["shown"] = True
-        width = 30
-        filled = int(width * done / max(total, 1))
-        elapsed = time.perf_counter() - state["start"]
-        sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} passages  {elapsed:5.1f}s")
+        rate = done / elapsed if elapsed else 0.0
+        sys.stderr.write(f"\rindexing: {done:,} passages, {elapsed:5.1f} s ({rate:,.0f}/s)")
         sys.stderr.flush()
 
     return update

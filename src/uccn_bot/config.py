@@ -101,7 +101,8 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     base = file.parent
     _check_keys(raw, _SECTIONS, "", file)
     corpus = _section(raw, "corpus", {"path"}, file)
-    index = _section(raw, "index", {"cache_dir", "min_words", "max_words", "k1", "b", "epsilon"}, file)
+    index = _section(raw, "index", {"cache_dir", "min_words", "max_words", "k1", "b", "epsilon", "semantic",
+                                    "semantic_max_passages"}, file)
     analysis = _section(raw, "analysis", {"stemming", "synonyms", "protected_words", "lexicon", "synonyms_file"}, file)
     answer = _section(raw, "answer", {f.name for f in fields(AnswerSettings)}, file)
     telegram = _section(raw, "telegram", {f.name for f in fields(TelegramConfig)}, file)
@@ -136,13 +137,18 @@ def _from_mapping(raw: dict, file: Path) -> Config:
         protected_words=tuple(protected),
         lexicon_path=str(lexicon) if lexicon else None,
         synonyms_path=str(synonyms_file) if synonyms_file else None,
+        semantic=_bool(index, "semantic", defaults.semantic, file, "index"),
+        semantic_max_passages=int(_number(index, "semantic_max_passages", defaults.semantic_max_passages, file, "index")),
     )
     if index_settings.min_words < 1 or index_settings.max_words < index_settings.min_words:
         raise ConfigError(f"{file}: index.min_words must be at least 1 and at most index.max_words")
 
+    answer_defaults = AnswerSettings()
     answer_settings = AnswerSettings(**{
-        f.name: type(getattr(AnswerSettings(), f.name))(_number(answer, f.name, getattr(AnswerSettings(), f.name), file, "answer"))
+        f.name: _bool(answer, f.name, default, file, "answer") if isinstance(default, bool)
+        else type(default)(_number(answer, f.name, default, file, "answer"))
         for f in fields(AnswerSettings)
+        for default in [getattr(answer_defaults, f.name)]
     })
 
     webhook_raw = telegram.get("webhook") or {}

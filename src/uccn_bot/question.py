@@ -28,10 +28,10 @@ class AnswerType(str, Enum):
 
 # Checked in this order: "tahun berapa" asks for a date, not a number.
 _TYPE_PATTERNS = [
-    (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan) (berapa|brp|apa)|when|what year|what date)\b"),
+    (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|hari) (berapa|brp|apa)|when|what year|what date|which day)\b"),
     (AnswerType.NUMBER, r"\b(berapa\w*|brp|jumlah\w*|jml|how many|how much|what percentage)\b"),
     (AnswerType.PERSON, r"\b(siapa\w*|who|whom)\b"),
-    (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|lokasi\w*|where)\b"),
+    (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|lokasi\w*|where|(kota|daerah|provinsi) mana|negara (mana|apa)|which (city|cities|country|countries))\b"),
 ]
 _TYPE_RES = [(t, re.compile(p)) for t, p in _TYPE_PATTERNS]
 
@@ -72,9 +72,7 @@ def parse_question(question: str, index: Index) -> Query:
         else:
             words.append(word)
             unknown.append(word)
-    terms = [t for w in words if (t := analyzer.term(w))]
-    if analyzer.synonyms:
-        terms = analyzer.add_synonyms(terms)
+    terms = analyzer.terms_of(words)
     return Query(
         text=question.strip(),
         answer_type=answer_type(question),
@@ -94,15 +92,18 @@ def _known(word: str, index: Index) -> bool:
 
 def repair(word: str, index: Index) -> str | None:
     """The corpus word closest to a misspelt `word`, or None when nothing is close enough.
-    Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one)."""
+    Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one).
+    Among equally close words, a dropped letter is the likelier slip ("tujan" → "tujuan",
+    not "tuan"), then a word with the same first letter, then the more frequent word."""
     if len(word) < 4 or not word.isalpha():
         return None
     limit = 1 if len(word) < 8 else 2
-    matches = process.extract(word, index.words, scorer=DamerauLevenshtein.distance,
-                              score_cutoff=limit, limit=None)
+    words, counts = index.spelling
+    matches = process.extract(word, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None)
     if not matches:
         return None
-    counts = index.word_counts
-    best = min(matches, key=lambda m: (m[1], m[0][:1] != word[:1], -int(counts[m[2]])))
+    best = min(matches, key=lambda m: (m[1], len(m[0]) < len(word), m[0][:1] != word[:1], -int(counts[m[2]])))
     candidate = best[0]
-    return candidate if _known(candidate, index) else None
+    if index.analyzer.term(candidate) is None or _known(candidate, index):
+        return candidate  # a stop word ("jumlh" → "jumlah") simply drops out of the search
+    return None

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -23,11 +24,12 @@ from typing import Iterable
 
 import yaml
 
-ANALYSIS_VERSION = 3  # bump when the code below changes the terms it produces
+ANALYSIS_VERSION = 4  # bump when the code below changes the terms it produces
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _CAPITALISED_RE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
+_LOWERCASE_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?![\w-])")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
 
 
@@ -123,7 +125,7 @@ class Analyzer:
     protected: frozenset[str] = frozenset()  # folded words never stemmed (proper nouns)
     stemming: bool = True
     synonyms: bool = True
-    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _stem_cache: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fingerprint(self) -> str:
@@ -133,14 +135,38 @@ class Analyzer:
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    # -- words ---------------------------------------------------------------------------
+    # -- words and terms -----------------------------------------------------------------
+
+    def analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """(normalised words, index terms) of `text` from one pass over its tokens."""
+        words: list[str] = []
+        terms: list[str] = []
+        cache = self._cache
+        for token in tokenize(text):
+            got = cache.get(token)
+            if got is None:
+                normal = tuple(self._normalise(token))
+                got = cache[token] = (normal, tuple(t for w in normal if (t := self.term(w))))
+            words.extend(got[0])
+            terms.extend(got[1])
+        if self.synonyms and self._may_match(words, terms):
+            terms = self._flatten(self.units(words))
+        return words, terms
+
+    def terms_of(self, words: list[str]) -> list[str]:
+        """Index terms of already normalised words (after typo repair, say)."""
+        terms = [t for w in words if (t := self.term(w))]
+        if self.synonyms and self._may_match(words, terms):
+            terms = self._flatten(self.units(words))
+        return terms
 
     def words(self, text: str) -> list[str]:
         """Normalised words, stop words included (question typing and typo repair need them)."""
-        out: list[str] = []
-        for token in tokenize(text):
-            out.extend(self._normalise(token))
-        return out
+        return self.analyse(text)[0]
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of `text`: what BM25 sees, for passages and questions alike."""
+        return self.analyse(text)[1]
 
     def _normalise(self, token: str) -> list[str]:
         lex = self.lexicon
@@ -155,19 +181,6 @@ class Analyzer:
             if token in table:
                 return table[token].split()
         return [token]
-
-    # -- terms ---------------------------------------------------------------------------
-
-    def terms(self, text: str) -> list[str]:
-        """Index terms of `text`: what BM25 sees, for passages and questions alike."""
-        terms: list[str] = []
-        cache = self._cache
-        for token in tokenize(text):
-            got = cache.get(token)
-            if got is None:
-                got = cache[token] = tuple(t for w in self._normalise(token) if (t := self.term(w)))
-            terms.extend(got)
-        return self.add_synonyms(terms) if self.synonyms else terms
 
     def term(self, word: str) -> str | None:
         """The index term of one normalised word, or None for a stop word."""
@@ -185,56 +198,74 @@ class Analyzer:
             got = self._stem_cache[word] = _stemmer().stem(word) or word
         return got
 
-    def add_synonyms(self, terms: list[str]) -> list[str]:
-        """Apply synonym groups: a one-word member becomes the group's term; a longer
-        member keeps its words and adds the group's term."""
-        if self._synonym_table.keys().isdisjoint(terms):
-            return terms
-        out: list[str] = []
-        for unit, shared in self.synonym_units(terms):
-            if shared is None:
-                out.extend(unit)
-            elif len(unit) == 1:
-                out.append(shared)
-            else:
-                out.extend(unit)
-                out.append(shared)
-        return out
+    # -- synonyms ------------------------------------------------------------------------
+    #
+    # A synonym phrase is matched on keys: the term of a content word, or "=word" for a stop
+    # word, so "tak terbatas" stays different from "terbatas" while "ditetapkan" still matches
+    # "penetapan" through the shared stem.
 
-    def synonym_units(self, terms: list[str]) -> list[tuple[tuple[str, ...], str | None]]:
-        """`terms` cut into (phrase, shared term) units: a synonym phrase found in the text
-        with its group's term, every other term alone with None."""
-        table = self._synonym_table
+    def _key(self, word: str) -> str:
+        return self.term(word) or f"={word}"
+
+    def units(self, words: list[str]) -> list[tuple[tuple[str, ...], str | None]]:
+        """Normalised words cut into (content terms, shared term) units: a synonym phrase
+        with its group's term, every other content word alone with None; stop words outside
+        phrases are dropped."""
+        table = self._synonym_table if self.synonyms else {}
+        keys = [self._key(w) for w in words]
         units: list[tuple[tuple[str, ...], str | None]] = []
         i = 0
-        while i < len(terms):
-            for phrase, shared in table.get(terms[i], ()):
-                if tuple(terms[i : i + len(phrase)]) == phrase:
-                    units.append((phrase, shared))
+        while i < len(keys):
+            for phrase, shared in table.get(keys[i], ()):
+                if tuple(keys[i : i + len(phrase)]) == phrase:
+                    units.append((tuple(k for k in phrase if not k.startswith("=")) or (shared,), shared))
                     i += len(phrase)
                     break
             else:
-                units.append(((terms[i],), None))
+                if not keys[i].startswith("="):
+                    units.append(((keys[i],), None))
                 i += 1
         return units
 
+    @staticmethod
+    def _flatten(units: list[tuple[tuple[str, ...], str | None]]) -> list[str]:
+        """Terms for the index: a one-word phrase becomes its group's term; a longer phrase
+        keeps its words and adds the group's term."""
+        out: list[str] = []
+        for terms, shared in units:
+            if shared is None:
+                out.extend(terms)
+            elif len(terms) == 1:
+                out.append(shared)
+            else:
+                out.extend(terms)
+                out.append(shared)
+        return out
+
+    def _may_match(self, words: list[str], terms: list[str]) -> bool:
+        """Cheap test before the phrase scan (most passages hold no synonym at all)."""
+        table = self._synonym_table
+        return bool(table) and not (table.keys().isdisjoint(terms) and self._stop_starts.isdisjoint(words))
+
+    @cached_property
+    def _stop_starts(self) -> frozenset[str]:
+        return frozenset(k[1:] for k in self._synonym_table if k.startswith("="))
+
     @cached_property
     def _synonym_table(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-        plain = Analyzer(self.lexicon, self.protected, self.stemming, synonyms=False)
         table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for group in self.lexicon.synonyms:
             phrases = []
             for member in group:
-                words = plain.words(member)
-                terms = tuple(plain.terms(member))
-                if not terms or (len(terms) == 1 and len(words) > 1):
-                    continue  # a phrase that analyses to nothing (or to one common word) would misfire
-                phrases.append(terms)
+                words = [w for token in tokenize(member) for w in self._normalise(token)]
+                keys = tuple(self._key(w) for w in words)
+                if keys:
+                    phrases.append(keys)
             if len(phrases) < 2:
                 continue
-            shared = "_".join(phrases[0])
-            for terms in phrases:
-                table.setdefault(terms[0], []).append((terms, shared))
+            shared = "_".join(k.lstrip("=") for k in phrases[0] if not k.startswith("=")) or phrases[0][0].lstrip("=")
+            for keys in phrases:
+                table.setdefault(keys[0], []).append((keys, shared))
         for candidates in table.values():
             candidates.sort(key=lambda c: -len(c[0]))  # longest phrase wins
         return table
@@ -242,30 +273,20 @@ class Analyzer:
 
 def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int = 2, ratio: float = 0.9) -> frozenset[str]:
     """Words that are nearly always capitalised mid-sentence and that the stemmer would
-    change: names like "Pekalongan" that must not be stemmed into "kalong"."""
-    capitalised: dict[str, int] = {}
+    change: names like "Pekalongan" that must not be stemmed into "kalong". One pass."""
+    capitalised: Counter[str] = Counter()
+    lowercase: Counter[str] = Counter()
     for text in texts:
         for match in _CAPITALISED_RE.finditer(text):
-            if _SENTENCE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
-                continue
-            word = fold(match.group(1))
-            capitalised[word] = capitalised.get(word, 0) + 1
-    if not capitalised:
-        return frozenset()
-    lowercase: dict[str, int] = {}
-    candidates = set(capitalised)
-    for text in texts:
-        for token in re.findall(r"\b[a-z][a-z]+\b", text):
-            if token in candidates:
-                lowercase[token] = lowercase.get(token, 0) + 1
+            if not _SENTENCE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
+                capitalised[fold(match.group(1))] += 1
+        lowercase.update(_LOWERCASE_RE.findall(text))
     plain = Analyzer(analyzer.lexicon, frozenset(), analyzer.stemming, synonyms=False)
     names = set()
     for word, count in capitalised.items():
         if count < min_count or count / (count + lowercase.get(word, 0)) < ratio:
             continue
-        if word in analyzer.lexicon.stopwords:
-            continue
-        if plain.stem(word) != word:
+        if word not in analyzer.lexicon.stopwords and plain.stem(word) != word:
             names.add(word)
     return frozenset(names)
 

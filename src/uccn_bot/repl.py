@@ -1,0 +1,395 @@
+"""`uccn-bot repl`: questions in the terminal, pleasant for a person and safe for a pipe.
+
+With a terminal on stdin it greets, prompts, edits lines with readline and keeps a history
+file; with a pipe on stdin it answers each non-empty line and exits at EOF, printing no
+greeting, prompt or escape codes, so `echo "kapan uccn dibentuk" | uccn-bot repl` is a script.
+Both modes share one `Session`, so a command behaves the same in either. Nothing the user
+types (or a core bug) ends in a traceback: errors become one line and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .answer import Answer
+from .cli import source_lines
+from .config import Config
+from .render import Style, plain
+
+logger = logging.getLogger("uccn_bot.repl")
+
+EXAMPLES = ("Kapan Pekalongan jadi Kota Kreatif?", "Apa misi Jejaring Kota Kreatif UNESCO?")
+MAX_K = 10
+HISTORY_LENGTH = 1000
+COMMANDS = ("/help", "/lagi", "/sumber", "/k", "/json", "/quit")
+ALIASES = {"/bantuan": "/help", "/?": "/help", "/keluar": "/quit", "/exit": "/quit"}
+DECLINED_HINT = "Ketik /sumber untuk melihat artikel yang saya punya, atau /help untuk bantuan."
+
+
+@dataclass
+class Reply:
+    """What one input line produced. A `note` is about the session rather than the corpus
+    (settings, mistakes in a command); in piped mode notes go to stderr so stdout stays data."""
+
+    text: str = ""
+    note: bool = False
+    quit: bool = False
+
+
+class Session:
+    """The REPL state shared by both modes: settings and the last answer for /lagi."""
+
+    def __init__(self, bot, style: Style, passages: int, interactive: bool):
+        self.bot = bot
+        self.style = style
+        self.default_passages = max(1, passages)  # what the core returns, so /lagi has pages
+        self.interactive = interactive
+        self.k = 1
+        self.json = False
+        self.last: Answer | None = None
+        self.shown = 0  # passages of `last` already shown
+
+    def handle(self, line: str) -> Reply:
+        if line.startswith("/"):
+            return self.command(line)
+        return self.ask(line)
+
+    # -- questions ---------------------------------------------------------------------
+
+    def ask(self, question: str) -> Reply:
+        answer = self.bot.answer(question, passages=max(self.k, self.default_passages))
+        self.last, self.shown = answer, 0
+        if self.json:
+            self.shown = min(self.k, len(answer.passages))
+            return Reply(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        if not answer.answered:
+            return Reply(plain(answer, style=self.style) + "\n" + self.style.dim(DECLINED_HINT))
+        return Reply(self.page())
+
+    def page(self) -> str:
+        """The next `k` passages of the last answer. Only the page's last passage keeps the
+        "(N passage lain tersedia)" line, and only the first the notice, so nothing repeats."""
+        answer, style = self.last, self.style
+        hits = answer.passages
+        start, end = self.shown, min(self.shown + self.k, len(answer.passages))
+        parts = []
+        for i in range(start, end):
+            view = answer if i == end - 1 else replace(answer, passages=hits[: i + 1])
+            if i > 0:
+                view = replace(view, notice=None)
+            text = plain(view, which=i, style=style)
+            if i > 0 or self.k > 1:
+                text = style.dim(f"[passage {i + 1} dari {len(hits)}]") + "\n" + text
+            parts.append(text)
+        self.shown = end
+        if self.interactive and end < len(hits):
+            parts[-1] += "\n" + style.dim("Ketik /lagi untuk passage berikutnya.")
+        return "\n\n".join(parts)
+
+    # -- commands ----------------------------------------------------------------------
+
+    def command(self, line: str) -> Reply:
+        name, *args = line.split()
+        name = name.lower()
+        if re.fullmatch(r"/k\d+", name):  # "/k3" is what a hurried user types
+            name, args = "/k", [name[2:], *args]
+        name = ALIASES.get(name, name)
+        handler = {
+            "/help": self.help, "/lagi": self.more, "/sumber": self.sources,
+            "/k": self.set_k, "/json": self.toggle_json, "/quit": lambda args: Reply(quit=True),
+        }.get(name)
+        if handler is None:
+            close = difflib.get_close_matches(name, COMMANDS + tuple(ALIASES), n=1, cutoff=0.6)
+            guess = f" Maksud Anda {close[0]}?" if close else ""
+            return Reply(f"Perintah {name} tidak dikenal.{guess} Ketik /help untuk daftar perintah.", note=True)
+        return handler(args)
+
+    def help(self, args) -> Reply:
+        s = self.style
+        rows = [
+            ("/help", "daftar perintah ini"),
+            ("/lagi", "passage berikutnya untuk pertanyaan terakhir"),
+            ("/sumber", "artikel-artikel yang menjadi sumber jawaban"),
+            ("/k N", f"tampilkan N passage terbaik per jawaban, 1–{self.max_k()} (sekarang {self.k})"),
+            ("/json", f"keluaran JSON mentah nyala/mati (sekarang {'nyala' if self.json else 'mati'})"),
+            ("/quit", "keluar (juga Ctrl-D)"),
+        ]
+        lines = [s.bold("Perintah:")] + [f"  {s.accent(f'{c:<8}')} {d}" for c, d in rows]
+        lines.append(f"Selain perintah, ketik pertanyaan biasa, misalnya: {EXAMPLES[0]}")
+        if self.interactive:
+            lines.append(s.dim("Ctrl-C mengosongkan baris; Ctrl-C dua kali atau Ctrl-D untuk keluar."))
+        return Reply("\n".join(lines))
+
+    def more(self, args) -> Reply:
+        if self.last is None:
+            return Reply("Belum ada pertanyaan. Tanyakan sesuatu dulu; /lagi lalu menampilkan passage berikutnya.", note=True)
+        if not self.last.answered:
+            return Reply("Pertanyaan terakhir tidak terjawab, jadi tidak ada passage untuk ditampilkan.", note=True)
+        total = len(self.last.passages)
+        if self.shown >= total:
+            return Reply(f"Tidak ada passage lain untuk pertanyaan ini (semua {total} sudah ditampilkan).", note=True)
+        if self.json:
+            start = self.shown
+            self.shown = min(start + self.k, total)
+            hits = self.last.passages[start:self.shown]
+            return Reply(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+        return Reply(self.page())
+
+    def sources(self, args) -> Reply:
+        lines = source_lines(self.bot)
+        return Reply("\n".join([self.style.bold(f"Artikel dalam korpus ({len(lines)}):"), *lines]))
+
+    def max_k(self) -> int:
+        try:
+            return max(1, min(MAX_K, len(self.bot.index)))
+        except Exception:  # an index without a length: the fixed cap is still safe
+            return MAX_K
+
+    def set_k(self, args) -> Reply:
+        top = self.max_k()
+        if not args:
+            return Reply(f"Sekarang {self.k} passage per jawaban. Ubah dengan /k N (N antara 1 dan {top}).", note=True)
+        if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= top:
+            return Reply(f"/k perlu satu angka antara 1 dan {top}, misalnya /k 3 (sekarang {self.k}).", note=True)
+        self.k = int(args[0])
+        return Reply(f"Oke, {self.k} passage per jawaban.", note=True)
+
+    def toggle_json(self, args) -> Reply:
+        choice = args[0].lower() if args else ""
+        if choice in ("on", "nyala", "1"):
+            self.json = True
+        elif choice in ("off", "mati", "0"):
+            self.json = False
+        elif not choice:
+            self.json = not self.json
+        else:
+            return Reply("Pakai /json saja (bergantian), atau /json on / /json off.", note=True)
+        return Reply(f"Keluaran JSON {'nyala' if self.json else 'mati'}.", note=True)
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def run_repl(config: Config, bot) -> int:
+    """Run the REPL on stdin/stdout until EOF or /quit; returns the exit status."""
+    if sys.stdin is None:  # started with stdin closed: nothing to answer
+        return 0
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:  # odd bytes or a non-UTF-8 locale must cost a "?" rather than a crash
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    interactive = sys.stdin.isatty()
+    style = Style(color=interactive and _color_wanted())
+    session = Session(bot, style, config.answer.passages, interactive)
+    try:
+        if interactive:
+            return _interactive(session, history_path(config))
+        return _piped(session)
+    except BrokenPipeError:  # `... | uccn-bot repl | head`: the reader has gone, so have we
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:  # Ctrl-C while a pipe is being answered
+        return 130
+
+
+def history_path(config: Config) -> Path:
+    """`repl.history_file` from the config, else the XDG data dir (~/.local/share)."""
+    if config.history_file:
+        return Path(config.history_file)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "uccn-bot" / "history"
+
+
+def _color_wanted() -> bool:
+    """Colour on a terminal unless NO_COLOR (no-color.org) or a dumb terminal says no."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _respond(session: Session, line: str) -> Reply:
+    """`session.handle`, with any unexpected error turned into one line instead of a traceback."""
+    try:
+        return session.handle(line)
+    except Exception as exc:  # a bug in the core must not end the session
+        logger.debug("error while handling %r", line, exc_info=True)
+        return Reply(f"Maaf, terjadi kesalahan saat memproses baris itu ({type(exc).__name__}: {exc}). "
+                     "Coba pertanyaan lain.", note=True)
+
+
+# --- piped mode --------------------------------------------------------------------------
+
+
+def _piped(session: Session) -> int:
+    """One answer per non-empty line, separated for a reader; stdin read as bytes so
+    invalid UTF-8 becomes U+FFFD instead of an exception."""
+    separator = "" if session.json else "---\n"
+    wrote = False
+    for number, raw in enumerate(sys.stdin.buffer):
+        line = raw.decode("utf-8", errors="replace").strip()
+        if number == 0:
+            line = line.lstrip("\ufeff").strip()  # a BOM from a Windows editor
+        if not line:
+            continue
+        reply = _respond(session, line)
+        if reply.quit:
+            break
+        if not reply.text:
+            continue
+        if reply.note:
+            print(reply.text, file=sys.stderr, flush=True)
+            continue
+        if wrote:
+            sys.stdout.write("\n" + separator)
+        sys.stdout.write(reply.text + "\n")
+        sys.stdout.flush()  # a program on the other end of the pipe is waiting for it
+        wrote = True
+    return 0
+
+
+# --- interactive mode --------------------------------------------------------------------
+
+
+def _interactive(session: Session, history: Path) -> int:
+    s = session.style
+    save_history = _setup_readline(history)
+    warm_up = _WarmUp(session.bot)
+    print(_greeting(session))
+    prompt = _readline_safe(s.accent("tanya> ")) if save_history is not None else s.accent("tanya> ")
+    interrupted = False
+    try:
+        while True:
+            try:
+                line = input(prompt).strip()
+                interrupted = False
+                if not line:
+                    continue
+                warm_up.finish()
+                reply = _respond(session, line)
+                if reply.quit:
+                    break
+                if reply.text:
+                    print(reply.text + "\n", flush=True)
+            except KeyboardInterrupt:
+                if interrupted:
+                    print()
+                    break
+                interrupted = True
+                print("\n" + s.dim("(Ctrl-C sekali lagi atau Ctrl-D untuk keluar)"))
+            except EOFError:
+                print()
+                break
+    finally:
+        if save_history:
+            save_history()
+    print(s.dim("Sampai jumpa!"))
+    return 0
+
+
+class _WarmUp:
+    """Answers an example question in the background while the person reads the greeting:
+    the first answer pays one-off costs (stemming the passages it reads, loading the
+    embedding model) that should not land on their first question. Log records from that
+    thread are held back and replayed before the first reply, so a warning never lands in
+    the middle of the prompt line."""
+
+    NAME = "uccn-bot-warm-up"
+
+    def __init__(self, bot):
+        self._held: list[logging.LogRecord] = []
+        self._handlers = list(logging.getLogger().handlers)
+        for handler in self._handlers:
+            handler.addFilter(self._hold)
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, args=(bot,), name=self.NAME, daemon=True)
+        self._thread.start()
+
+    def _hold(self, record: logging.LogRecord) -> bool:
+        if record.threadName != self.NAME:
+            return True
+        if not any(r is record for r in self._held):
+            self._held.append(record)
+        return False
+
+    @staticmethod
+    def _run(bot) -> None:
+        try:
+            bot.answer(EXAMPLES[0])
+        except Exception:  # the real question will meet (and report) the same problem
+            logger.debug("warm-up answer failed", exc_info=True)
+
+    def finish(self) -> None:
+        """Wait for the warm-up (a quick typist's first question would wait for the same
+        work anyway) and let its log records through."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        for handler in self._handlers:
+            handler.removeFilter(self._hold)
+        for record in self._held:
+            logging.getLogger(record.name).handle(record)
+
+
+def _greeting(session: Session) -> str:
+    s = session.style
+    examples = "\n".join(f"  {s.accent('›')} {q}" for q in EXAMPLES)
+    return (f"{s.bold('uccn-bot')} — tanya-jawab tentang Jejaring Kota Kreatif UNESCO, dengan sumber.\n"
+            f"Contoh pertanyaan:\n{examples}\n"
+            f"{s.dim('Ketik /help untuk daftar perintah; Ctrl-D untuk keluar.')}\n")
+
+
+def _readline_safe(prompt: str) -> str:
+    """Mark escape codes as zero-width (\\001…\\002) so readline measures the prompt right."""
+    return re.sub(r"(\x1b\[[0-9;]*m)", "\001\\1\002", prompt)
+
+
+def _setup_readline(path: Path):
+    """Load history and tab completion. Returns a function that saves the history, a falsy
+    value when it will not be saved, or None when there is no readline at all."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    readline.set_history_length(HISTORY_LENGTH)
+    names = sorted(COMMANDS + tuple(ALIASES))
+
+    def complete(text: str, state: int):
+        matches = [n for n in names if n.startswith(text.lower())] if text.startswith("/") else []
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer(complete)
+    readline.set_completer_delims(" \t\n")
+    if "libedit" in (readline.__doc__ or ""):
+        readline.parse_and_bind("bind ^I rl_complete")
+    else:
+        readline.parse_and_bind("tab: complete")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            readline.read_history_file(str(path))
+        with open(path, "a", encoding="utf-8"):  # fail now, not after the session
+            pass
+    except OSError as exc:
+        _warn(f"riwayat tidak akan disimpan ({path}: {exc.strerror or exc})")
+        return False
+
+    def save() -> None:
+        try:
+            readline.write_history_file(str(path))
+        except OSError as exc:
+            _warn(f"riwayat tidak tersimpan ({path}: {exc.strerror or exc})")
+
+    return save
+
+
+def _warn(message: str) -> None:
+    print(f"uccn-bot: {message}", file=sys.stderr)
