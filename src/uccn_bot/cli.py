@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--benchmark", choices=["facqa", "tydiqa", "idkmrc"], help="evaluate on an external benchmark instead")
     ev.add_argument("--data", metavar="PATH", help="the benchmark's data file (with --benchmark)")
     ev.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N questions")
+    ev.add_argument("--no-decline", action="store_true",
+                    help="never decline (compare ranking alone, e.g. with the baseline on external benchmarks)")
     ev.set_defaults(handler=cmd_eval)
 
     tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")

@@ -92,10 +92,11 @@ def load_document(path: Path) -> Document:
     text = _read_text(path)
     meta, body = _split_front_matter(path, text)
     body = body.strip("\n")
-    title = _text_field(path, meta, "title", text)
-    if not title:
-        title, body = _title_from_body(body)
     doc_id = _text_field(path, meta, "id", text) or _slug(path.stem)
+    title = _text_field(path, meta, "title", text)
+    if not title and not meta:
+        title, body = _title_from_body(body)  # a plain text file: its first line is the title
+    title = title or doc_id
     if not _ID_RE.match(doc_id):
         raise CorpusError(path, _key_line(text, "id"), f"id {doc_id!r} may only hold letters, digits, '.', '_' and '-'")
     return Document(

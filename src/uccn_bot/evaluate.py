@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -77,6 +77,7 @@ class Metrics:
     hit3: float = 0.0
     mrr10: float = 0.0
     ranking_hit1: float = 0.0  # hit@1 of the ranking alone, as if nothing were declined
+    ranking_mrr10: float = 0.0
     false_decline: float = 0.0
     correct_decline: float | None = None
     n_unanswerable: int = 0
@@ -157,6 +158,7 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
         m.hit3 = sum(o.rank is not None and o.rank <= 3 for o in answerable) / len(answerable)
         m.mrr10 = sum(1 / o.rank for o in answerable if o.rank) / len(answerable)
         m.ranking_hit1 = sum(o.ranking_rank == 1 for o in answerable) / len(answerable)
+        m.ranking_mrr10 = sum(1 / o.ranking_rank for o in answerable if o.ranking_rank) / len(answerable)
         m.false_decline = sum(not o.answered for o in answerable) / len(answerable)
     if unanswerable:
         m.correct_decline = sum(not o.answered for o in unanswerable) / len(unanswerable)
@@ -232,6 +234,8 @@ def run_eval(args, config: Config) -> int:
         items = load_qa(qa_file)
         if args.limit:
             items = items[: args.limit]
+        if args.no_decline:
+            config = replace(config, answer=replace(config.answer, min_confidence=0.0))
         bot = open_bot(config)
         reports = [evaluate("uccn-bot", bot_system(bot), items),
                    evaluate("naive BM25", NaiveBaseline(config.corpus_path).ask, items)]
@@ -290,7 +294,7 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
     lines.append("f-decl: answerable questions declined; c-decl: unanswerable questions declined.")
     for r in reports:
         o = r.overall
-        lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}; first passage shown "
+        lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}, MRR@10 {o.ranking_mrr10:.2f}; first passage shown "
                      f"max {o.max_first_words} words, mean {o.mean_first_words}; "
                      f"{1000 * r.seconds / max(1, len(r.outcomes)):.1f} ms/question")
     failures = [o for o in reports[0].outcomes if not o.passed]

@@ -103,7 +103,8 @@ def split_sentences(text: str) -> list[str]:
         for match in _SENTENCE_BREAK_RE.finditer(line):
             before = line[start : match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
-            if len(last) <= 1 or last in _ABBREVIATIONS:  # "J.K. Rowling", "dll. Kota"
+            initials = all(len(part) <= 1 for part in last.split("."))
+            if initials or last in _ABBREVIATIONS:  # "J.K. Rowling", "M. Anton", "dll. Kota"
                 continue
             sentences.append(line[start : match.end()].strip())
             start = match.end()

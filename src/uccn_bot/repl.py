@@ -14,10 +14,12 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from .answer import Answer
 from .cli import source_lines
@@ -47,11 +49,12 @@ class Reply:
 class Session:
     """The REPL state shared by both modes: settings and the last answer for /lagi."""
 
-    def __init__(self, bot, style: Style, passages: int, interactive: bool):
+    def __init__(self, bot, style: Style, passages: int, interactive: bool, wrap: bool = False):
         self.bot = bot
         self.style = style
         self.default_passages = max(1, passages)  # what the core returns, so /lagi has pages
         self.interactive = interactive
+        self.wrap = wrap  # fit passages to the terminal's width (never in a pipe)
         self.k = 1
         self.json = False
         self.last: Answer | None = None
@@ -85,7 +88,7 @@ class Session:
             view = answer if i == end - 1 else replace(answer, passages=hits[: i + 1])
             if i > 0:
                 view = replace(view, notice=None)
-            text = plain(view, which=i, style=style)
+            text = plain(view, which=i, style=style, width=self.width())
             if i > 0 or self.k > 1:
                 text = style.dim(f"[passage {i + 1} dari {len(hits)}]") + "\n" + text
             parts.append(text)
@@ -93,6 +96,10 @@ class Session:
         if self.interactive and end < len(hits):
             parts[-1] += "\n" + style.dim("Ketik /lagi untuk passage berikutnya.")
         return "\n\n".join(parts)
+
+    def width(self) -> int | None:
+        """Asked at each answer, so a resized window is honoured."""
+        return min(shutil.get_terminal_size((100, 20)).columns, 100) if self.wrap else None
 
     # -- commands ----------------------------------------------------------------------
 
@@ -189,7 +196,7 @@ def run_repl(config: Config, bot) -> int:
             pass
     interactive = sys.stdin.isatty()
     style = Style(color=interactive and _color_wanted())
-    session = Session(bot, style, config.answer.passages, interactive)
+    session = Session(bot, style, config.answer.passages, interactive, wrap=interactive and sys.stdout.isatty())
     try:
         if interactive:
             return _interactive(session, history_path(config))
@@ -231,7 +238,6 @@ def _respond(session: Session, line: str) -> Reply:
 def _piped(session: Session) -> int:
     """One answer per non-empty line, separated for a reader; stdin read as bytes so
     invalid UTF-8 becomes U+FFFD instead of an exception."""
-    separator = "" if session.json else "---\n"
     wrote = False
     for number, raw in enumerate(sys.stdin.buffer):
         line = raw.decode("utf-8", errors="replace").strip()
@@ -247,8 +253,8 @@ def _piped(session: Session) -> int:
         if reply.note:
             print(reply.text, file=sys.stderr, flush=True)
             continue
-        if wrote:
-            sys.stdout.write("\n" + separator)
+        if wrote:  # a blank line between JSON values keeps the output a valid JSON stream
+            sys.stdout.write("\n" if session.json else "\n---\n")
         sys.stdout.write(reply.text + "\n")
         sys.stdout.flush()  # a program on the other end of the pipe is waiting for it
         wrote = True
@@ -260,10 +266,12 @@ def _piped(session: Session) -> int:
 
 def _interactive(session: Session, history: Path) -> int:
     s = session.style
-    save_history = _setup_readline(history)
+    has_readline, save_history = _setup_readline(history)
     warm_up = _WarmUp(session.bot)
     print(_greeting(session))
-    prompt = _readline_safe(s.accent("tanya> ")) if save_history is not None else s.accent("tanya> ")
+    prompt = s.accent("tanya> ")
+    if has_readline:
+        prompt = _readline_safe(prompt)
     interrupted = False
     try:
         while True:
@@ -352,13 +360,13 @@ def _readline_safe(prompt: str) -> str:
     return re.sub(r"(\x1b\[[0-9;]*m)", "\001\\1\002", prompt)
 
 
-def _setup_readline(path: Path):
-    """Load history and tab completion. Returns a function that saves the history, a falsy
-    value when it will not be saved, or None when there is no readline at all."""
+def _setup_readline(path: Path) -> tuple[bool, Callable[[], None] | None]:
+    """Load history and tab completion. Returns whether readline is there at all and the
+    function that saves the history (None when it cannot be saved)."""
     try:
         import readline
-    except ImportError:
-        return None
+    except ImportError:  # a Python built without it: plain input() still works
+        return False, None
     readline.set_history_length(HISTORY_LENGTH)
     names = sorted(COMMANDS + tuple(ALIASES))
 
@@ -380,7 +388,7 @@ def _setup_readline(path: Path):
             pass
     except OSError as exc:
         _warn(f"riwayat tidak akan disimpan ({path}: {exc.strerror or exc})")
-        return False
+        return True, None
 
     def save() -> None:
         try:
@@ -388,7 +396,7 @@ def _setup_readline(path: Path):
         except OSError as exc:
             _warn(f"riwayat tidak tersimpan ({path}: {exc.strerror or exc})")
 
-    return save
+    return True, save
 
 
 def _warn(message: str) -> None:

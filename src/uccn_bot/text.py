@@ -170,8 +170,6 @@ class Analyzer:
 
     def _normalise(self, token: str) -> list[str]:
         lex = self.lexicon
-        if token in lex.stem_overrides and "-" in token:
-            return [token]
         if "-" in token or "'" in token or "’" in token:
             parts = [p for p in re.split(r"[-'’]", token) if p]
             if len(set(parts)) == 1:  # reduplication: "kota-kota" → "kota"

@@ -1,0 +1,96 @@
+"""Answers on the bundled corpus: citations, short answers, conflicts, declines, bad input."""
+
+import pytest
+
+from uccn_bot.extract import find_spans
+from uccn_bot.question import AnswerType
+
+
+def test_pekalongan_question_is_answered_with_2014_and_a_citation(bot):
+    answer = bot.answer("Kapan Pekalongan jadi Kota Kreatif?")
+    assert answer.answered
+    first = answer.passages[0]
+    assert "2014" in first.passage.text and "2014" in answer.short_answer
+    assert first.passage.document.source and first.passage.document.title
+    assert answer.highlight in first.passage.text
+
+
+def test_conflicting_sources_are_reported(bot):
+    answer = bot.answer("Kapan Pekalongan ditetapkan sebagai Kota Kreatif UNESCO?")
+    assert "2014" in answer.short_answer
+    assert any("2015" in c.short_answer for c in answer.conflicts)
+
+
+@pytest.mark.parametrize("question", ["siapa presiden pertama amerika serikat", "resep nasi goreng yang enak",
+                                      "skor persib vs persija kemarin"])
+def test_out_of_domain_questions_are_declined(bot, question):
+    answer = bot.answer(question)
+    assert not answer.answered and answer.passages == () and answer.message.startswith("Maaf")
+
+
+@pytest.mark.parametrize("question, key", [("", "kosong"), ("   ", "kosong"), ("😀🎉🙏", "kata-kata"), ("?!…", "kata-kata"),
+                                           ("apa itu?", "terlalu umum")])
+def test_bad_input_gets_a_clear_message(bot, question, key):
+    answer = bot.answer(question)
+    assert not answer.answered and key in answer.message
+
+
+def test_very_long_question_is_cut_and_said_so(bot):
+    answer = bot.answer("kapan pekalongan jadi kota kreatif " + "lagi " * 3000)
+    assert answer.notice and "500" in answer.notice
+    assert len(answer.question) <= 500
+
+
+def test_html_and_markdown_characters_are_just_text(bot):
+    answer = bot.answer("<b>Kapan</b> *Pekalongan* & [kota](kreatif) `jadi`?")
+    assert answer.answered and "2014" in answer.passages[0].passage.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("berapa jumlah kota anggota UCCN saat ini", "246"),
+    ("siapa wali kota Malang", "Anton"),
+    ("di mana Rakernas Apeksi diadakan", "Malang"),
+    ("kapan UCCN dibentuk", "2004"),
+])
+def test_short_answers_by_question_type(bot, question, expected):
+    answer = bot.answer(question)
+    assert answer.answered and expected in (answer.short_answer or ""), answer.to_json()
+
+
+def test_typos_are_repaired_and_reported(bot):
+    answer = bot.answer("kapan pekalogan jd kota kreatf")
+    assert ("pekalogan", "pekalongan") in answer.corrections
+    assert answer.answered and "2014" in answer.passages[0].passage.text
+
+
+def test_english_question(bot):
+    answer = bot.answer("When did Pekalongan become a UNESCO creative city?")
+    assert answer.answered and "2014" in answer.passages[0].passage.text
+
+
+def test_json_contract(bot):
+    data = bot.answer("Apa itu smart city?").to_json()
+    assert {"question", "answered", "passages", "short_answer", "highlight", "conflicts"} <= set(data)
+    assert {"text", "doc_id", "title", "source", "date", "score"} <= set(data["passages"][0])
+
+
+def test_passages_are_ranked_best_first_and_distinct(bot):
+    hits = bot.answer("kerja sama internasional antar anggota UCCN", passages=5).passages
+    assert len(hits) == 5 and len({h.passage.id for h in hits}) == 5
+
+
+@pytest.mark.parametrize("sentence, kind, expected", [
+    ("ditetapkan pada 1 Desember 2014 bersama 27 kota", AnswerType.DATE, "1 Desember 2014"),
+    ("menggelar forum pada Rabu (30/11).", AnswerType.DATE, "Rabu (30/11)"),
+    ("mulai tanggal 30 November-4 Desember 2022.", AnswerType.DATE, "30 November-4 Desember 2022"),
+    ("terdapat 246 kota anggota jejaring", AnswerType.NUMBER, "246 kota"),
+    ("naik dari 3,82% hingga tahun 2013", AnswerType.NUMBER, "3,82%"),
+    ("Wali Kota Malang, M Anton menyatakan", AnswerType.PERSON, "M Anton"),
+])
+def test_typed_spans(bot, sentence, kind, expected):
+    spans = find_spans(sentence, kind, bot._is_common_word)
+    assert expected in [s.text for s in spans]
+
+
+def test_a_year_is_not_a_count():
+    assert [s.text for s in find_spans("penelitian pada tahun 2015 menemukan", AnswerType.NUMBER)] == []

@@ -1,0 +1,80 @@
+"""`uccn-bot` as a person or a script runs it: real subprocesses."""
+
+import json
+
+import pytest
+
+
+def test_ask_json_acceptance(run_cli):
+    result = run_cli("ask", "--json", "Kapan Pekalongan jadi Kota Kreatif?")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answered"] is True
+    first = data["passages"][0]
+    assert "2014" in first["text"] and first["title"] and first["source"]
+
+
+def test_ask_text_shows_passage_and_citation(run_cli):
+    result = run_cli("ask", "Kapan Pekalongan jadi Kota Kreatif?")
+    assert result.returncode == 0
+    assert "Jawaban singkat:" in result.stdout and "2014" in result.stdout
+    assert "Liputan6.com" in result.stdout and "\x1b[" not in result.stdout  # no colour in a pipe
+
+
+def test_ask_declines_politely(run_cli):
+    result = run_cli("ask", "siapa presiden pertama amerika serikat")
+    assert result.returncode == 0 and result.stdout.startswith("Maaf")
+    assert "Liputan6" not in result.stdout  # no passage forced on the user
+
+
+@pytest.mark.parametrize("question, words", [("", "kosong"), ("x" * 10_000, "panjang"), ("😀😀🎉", "kata-kata")])
+def test_ask_bad_input_exits_cleanly(run_cli, question, words):
+    result = run_cli("ask", question)
+    assert result.returncode == 0 and words in result.stdout and "Traceback" not in result.stderr
+
+
+def test_malformed_corpus_names_file_and_line(run_cli, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "baik.md").write_text("Judul\n\nIsi.\n", encoding="utf-8")
+    (corpus / "rusak.md").write_text("---\nid: x\ntitle: [\n---\nIsi.\n", encoding="utf-8")
+    result = run_cli("ask", "--corpus", str(corpus), "apa")
+    assert result.returncode == 1 and "rusak.md:3" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_other_corpus_directory(run_cli, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ambon.txt").write_text("Ambon Kota Musik\n\nAmbon ditetapkan sebagai Kota Musik UNESCO pada 31 Oktober 2019.\n", encoding="utf-8")
+    result = run_cli("ask", "--json", "--corpus", str(corpus), "kapan ambon jadi kota musik")
+    data = json.loads(result.stdout)
+    assert data["answered"] and "2019" in data["short_answer"] and data["passages"][0]["title"] == "Ambon Kota Musik"
+
+
+def test_bad_config_key_is_named(run_cli, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("answer:\n  min_confidense: 0.5\n", encoding="utf-8")
+    result = run_cli("ask", "--config", str(config), "apa")
+    assert result.returncode == 1 and "answer.min_confidense" in result.stderr
+
+
+def test_sources_lists_articles(run_cli):
+    result = run_cli("sources")
+    assert result.returncode == 0 and result.stdout.count("•") == 5 and "SINDOnews, 20 Juli 2017" in result.stdout
+
+
+def test_eval_json_on_a_small_qa_file(run_cli, tmp_path):
+    qa = tmp_path / "qa.yaml"
+    qa.write_text('- {q: "Kapan Pekalongan jadi Kota Kreatif?", answers: ["2014"], kind: paraphrase}\n'
+                  '- {q: "siapa presiden pertama amerika serikat", answers: [], kind: unanswerable}\n', encoding="utf-8")
+    result = run_cli("eval", "--qa", str(qa), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    bot, naive = data["systems"]["uccn-bot"], data["systems"]["naive BM25"]
+    assert bot["overall"]["hit1"] == 1.0 and bot["overall"]["correct_decline"] == 1.0
+    assert set(bot["per_kind"]) == {"paraphrase", "unanswerable"} and "overall" in naive
+
+
+def test_no_command_prints_help(run_cli):
+    result = run_cli()
+    assert result.returncode == 2 and "ask" in result.stdout
