@@ -56,8 +56,8 @@ class AnswerSettings:
     unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
     semantic: bool = True  # use passage embeddings when the index has them
-    semantic_gate: float = 0.85  # below this lexical confidence the embeddings are consulted
-    semantic_margin: float = 0.1  # ... and also when the runner-up scores within this share
+    semantic_gate: float = 0.6  # below this lexical confidence the embeddings are consulted
+    semantic_margin: float = 0.05  # ... and also when the runner-up scores within this share
     semantic_weight: float = 0.3  # score added per standard deviation of similarity
     semantic_candidates: int = 10  # most similar passages added to the candidates
 

@@ -281,7 +281,11 @@ def _fit(group: _Group, max_words: int) -> list[list[_Block]]:
 def _sentence_runs(text: str, budget: int) -> list[str]:
     """Consecutive sentences of `text` packed into runs of at most `budget` words,
     balanced so that the last run is not a stub."""
-    sentences = split_sentences(text)
+    sentences = []
+    for sentence in split_sentences(text):
+        words = sentence.split()
+        # A single sentence longer than a passage (tables, run-ons) is cut between words.
+        sentences.extend(" ".join(words[i : i + budget]) for i in range(0, len(words), budget))
     total = sum(len(s.split()) for s in sentences)
     n_runs = max(1, -(-total // budget))
     target = total / n_runs

@@ -74,8 +74,8 @@ from .render import TELEGRAM_LIMIT, telegram_messages
 logger = logging.getLogger(__name__)
 
 STATE = "uccn"  # key of the shared `BotState` in application.bot_data
-TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
-SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 ANSWER_THREADS = 1  # answering is CPU-bound under the GIL; one worker also keeps Bot's passage cache single-threaded
 RECENT_ANSWERS = 5000  # answer messages whose buttons still work
 MAX_SOURCES_SHOWN = 100  # /sumber lists at most this many articles
@@ -167,10 +167,10 @@ def check_token(token: str) -> str:
     if not token:
         raise TelegramSetupError(f"no Telegram bot token: set {TOKEN_ENV} (or telegram.token in the config); "
                                  "@BotFather gives you one")
-    if not TOKEN_RE.match(token):
+    if not TOKEN_RE.fullmatch(token):
         raise TelegramSetupError(f"the Telegram bot token is malformed (from {TOKEN_ENV} or telegram.token): "
                                  "expected digits, a colon and 30 or more letters, digits, '-' or '_', "
-                                 "like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11")
+                                 "like 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
     return token
 
 
@@ -198,7 +198,7 @@ def webhook_plan(config: Config) -> WebhookPlan | None:
     if not 0 < hook.port < 65536:
         raise TelegramSetupError(f"telegram.webhook.port must be between 1 and 65535, not {hook.port}")
     secret = hook.secret_token
-    if secret and not SECRET_RE.match(secret):
+    if secret and not SECRET_RE.fullmatch(secret):
         raise TelegramSetupError("telegram.webhook.secret_token may only hold 1-256 letters, digits, '_' and '-'")
     if not secret:
         secret = secrets.token_urlsafe(32)  # Telegram echoes it in every request: others cannot post updates
