@@ -94,3 +94,9 @@ def test_typed_spans(bot, sentence, kind, expected):
 
 def test_a_year_is_not_a_count():
     assert [s.text for s in find_spans("penelitian pada tahun 2015 menemukan", AnswerType.NUMBER)] == []
+
+
+def test_a_list_in_the_next_sentence_answers_the_sentence_before(bot):
+    # "... memberikan rekomendasi kepada Kota Pekalongan ... Kota-kota tersebut adalah Icheon City (Korea), ..."
+    answer = bot.answer("kota mana saja yang memberikan rekomendasi kepada Pekalongan?")
+    assert answer.answered and "Icheon" in answer.passages[0].passage.text

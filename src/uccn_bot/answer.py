@@ -13,6 +13,7 @@ leads and the others are reported as conflicts, each with its citation.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,8 @@ class AnswerSettings:
     semantic_margin: float = 0.05  # ... and also when the runner-up scores within this share
     semantic_weight: float = 0.3  # score added per standard deviation of similarity
     semantic_candidates: int = 10  # most similar passages added to the candidates
+    semantic_confidence: float = 0.2  # confidence added per standard deviation of similarity ...
+    semantic_neutral_z: float = 2.5  # ... above this (below it, taken away)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ class Bot:
         self.index = index
         self.settings = settings
         self._analysed: OrderedDict[int, _Analysed] = OrderedDict()
+        self._analysed_lock = threading.Lock()
         self._max_idf = float(index.bm25.idf.max()) if index.bm25.idf.shape[0] else 1.0
 
     # -- the public call -----------------------------------------------------------------
@@ -244,9 +248,11 @@ class Bot:
         coverage = _covered(units, analysed.terms) / total
         sentence, share, span = self._best_sentence(analysed, units, total, query)
         score = first_pass + s.sentence_weight * share + s.type_weight * (span is not None)
+        confidence = self._confidence(coverage, share, span, query.answer_type)
         if similarity is not None:
             score += s.semantic_weight * similarity
-        confidence = self._confidence(coverage, share, span, query.answer_type)
+            confidence += s.semantic_confidence * (similarity - s.semantic_neutral_z)
+            confidence = min(1.0, max(0.0, confidence))
         return Hit(self.index.passage(number), score, bm25, coverage, sentence,
                    span.text if span else None, span.value if span else None, share, confidence,
                    similarity)
@@ -261,8 +267,9 @@ class Bot:
     def _semantic(self, query: Query, ranked: list[Hit], hits: dict[int, Hit], bm25_of: dict[int, float],
                   top_bm25: float, units, total: float) -> list[Hit]:
         """Rerank with the question's similarity to every passage (as a z-score against the
-        whole corpus), adding the most similar passages the words missed. Confidence stays
-        lexical: similar-sounding text is not evidence that the answer is there."""
+        whole corpus), adding the most similar passages the words missed. A passage far more
+        similar to the question than the corpus at large gains confidence, one barely above
+        it loses some (calibrated on the development sets)."""
         from . import semantic
 
         vector = semantic.embed_query(query.text)
@@ -400,10 +407,11 @@ class Bot:
         return ordered, conflicts
 
     def _analyse(self, number: int) -> _Analysed:
-        cached = self._analysed.get(number)
-        if cached is not None:
-            self._analysed.move_to_end(number)
-            return cached
+        with self._analysed_lock:
+            cached = self._analysed.get(number)
+            if cached is not None:
+                self._analysed.move_to_end(number)
+                return cached
         analyzer = self.index.analyzer
         passage = self.index.passage(number)
         sentences = split_sentences(passage.text)
@@ -412,9 +420,10 @@ class Bot:
             sentences=sentences,
             sentence_terms=[frozenset(analyzer.terms(s)) for s in sentences],
         )
-        self._analysed[number] = result
-        if len(self._analysed) > 4096:
-            self._analysed.popitem(last=False)
+        with self._analysed_lock:
+            self._analysed[number] = result
+            if len(self._analysed) > 4096:
+                self._analysed.popitem(last=False)
         return result
 
 

@@ -219,7 +219,8 @@ class LogHygiene(logging.Filter):
         self.token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.name.startswith("telegram.ext._utils.networkloop"):
+        if record.exc_info and record.name.startswith("telegram") and "Aborting" in str(record.msg) \
+                and record.getMessage().startswith("Network Retry Loop"):  # bootstrap gave up: reported by us
             error = record.exc_info[1]
             record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
             record.args, record.exc_info, record.exc_text = None, None, None
@@ -263,12 +264,12 @@ class RateLimiter:
         if self.limit <= 0:
             return "allow"
         now = self.clock()
-        times = self._times.setdefault(user_id, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
         self._checks += 1
         if self._checks % 1000 == 0:
             self._forget_idle(now)
+        times = self._times.setdefault(user_id, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
         if len(times) < self.limit:
             times.append(now)
             self._noticed.discard(user_id)
@@ -417,6 +418,10 @@ class RetryingRequest(HTTPXRequest):
     failed before Telegram handled it (connection refused, 5xx). getUpdates is left to the
     Updater's own retry loop; a timeout is not retried, as the message may have gone out."""
 
+    def __init__(self, *args, retries: int = SEND_RETRIES, backoff: float = 0.5, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.retries, self.backoff = retries, backoff
+
     async def post(self, url: str, request_data=None, *args, **kwargs):
         method = url.rsplit("/", 1)[-1]
         attempt = 0
@@ -424,19 +429,19 @@ class RetryingRequest(HTTPXRequest):
             try:
                 return await super().post(url, request_data, *args, **kwargs)
             except RetryAfter as exc:
-                if method == "getUpdates" or attempt >= SEND_RETRIES:
+                if method == "getUpdates" or attempt >= self.retries:
                     raise
                 wait = min(MAX_RETRY_WAIT, _seconds(exc) + 0.1)
                 error: TelegramError = exc
             except (TimedOut, BadRequest):
                 raise
             except NetworkError as exc:
-                if method == "getUpdates" or attempt >= SEND_RETRIES:
+                if method == "getUpdates" or attempt >= self.retries:
                     raise
-                wait, error = 0.5 * 2**attempt, exc
+                wait, error = self.backoff * 2**attempt, exc
             attempt += 1
             logger.warning("Bot API %s failed (%s); retry %d of %d in %.1f s", method, error, attempt,
-                           SEND_RETRIES, wait)
+                           self.retries, wait)
             await asyncio.sleep(wait)
 
 
