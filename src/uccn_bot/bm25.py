@@ -94,7 +94,8 @@ class SparseBM25:
         del term_ids
         postings = np.concatenate([c[1] for c in chunks])[order] if chunks else np.zeros(0, np.int32)
         tfs = np.concatenate([c[2] for c in chunks])[order] if chunks else np.zeros(0, np.int32)
-        del chunks, order
+        chunks.clear()
+        del order
 
         doc_len = np.frombuffer(lengths, dtype=np.int32).copy()
         avgdl = float(doc_len.sum()) / n

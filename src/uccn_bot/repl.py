@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 from dataclasses import dataclass, replace
@@ -137,7 +138,8 @@ class Session:
 
     def more(self, args) -> Reply:
         if self.last is None:
-            return Reply("Belum ada pertanyaan. Tanyakan sesuatu dulu; /lagi lalu menampilkan passage berikutnya.", note=True)
+            return Reply("Belum ada pertanyaan. Tanyakan sesuatu dulu; /lagi lalu menampilkan "
+                         "passage berikutnya.", note=True)
         if not self.last.answered:
             return Reply("Pertanyaan terakhir tidak terjawab, jadi tidak ada passage untuk ditampilkan.", note=True)
         total = len(self.last.passages)
@@ -318,7 +320,15 @@ class _WarmUp:
             handler.addFilter(self._hold)
         self._thread: threading.Thread | None = threading.Thread(
             target=self._run, args=(bot,), name=self.NAME, daemon=True)
-        self._thread.start()
+        # Ctrl-C must reach the main thread, which waits in readline's select(): a SIGINT
+        # the kernel hands to this thread would not wake it. The thread inherits the mask.
+        block = getattr(signal, "pthread_sigmask", None)
+        previous = block(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+        try:
+            self._thread.start()
+        finally:
+            if block:
+                block(signal.SIG_SETMASK, previous)
 
     def _hold(self, record: logging.LogRecord) -> bool:
         if record.threadName != self.NAME:
