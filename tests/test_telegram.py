@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 
 from botapi_standin import TOKEN, ApiError, BotApiStandin, Call, FakeBotApi, check_html, decode_params, text_entities
 from uccn_bot import telegram_bot as tb
+from uccn_bot import telegram_support as ts
 from uccn_bot.answer import Answer, Hit
 from uccn_bot.cli import open_bot
 from uccn_bot.config import Config, load_config
@@ -147,33 +148,33 @@ def feedback_lines(config: Config) -> list[dict]:
 @pytest.mark.parametrize("token", ["", "987654", "abc:defghijklmnopqrstuvwxyz0123456789", "987654:short",
                                    "987654:ABC DEF1234ghIkl-zyx57W2v1u123ew11", "987654:ABC-DEF1234ghIkl-zyx57W2v1u123ew11\n"])
 def test_missing_or_malformed_tokens_are_refused_without_echoing_them(token):
-    with pytest.raises(tb.TelegramSetupError) as info:
-        tb.check_token(token)
+    with pytest.raises(ts.TelegramSetupError) as info:
+        ts.check_token(token)
     message = str(info.value)
     assert "TELEGRAM_BOT_TOKEN" in message
     assert not token or token.strip() not in message
 
 
 def test_a_well_formed_token_is_accepted():
-    assert tb.check_token(TOKEN) == TOKEN
-    assert tb.check_token("1:" + "a" * 30)
+    assert ts.check_token(TOKEN) == TOKEN
+    assert ts.check_token("1:" + "a" * 30)
 
 
 def test_webhook_plan(base_config):
-    assert tb.webhook_plan(base_config) is None
+    assert ts.webhook_plan(base_config) is None
     hook = replace(base_config.telegram.webhook, url="https://bot.example.org/tg/hook", port=8443, secret_token="s3cret_-X")
-    plan = tb.webhook_plan(replace(base_config, telegram=replace(base_config.telegram, webhook=hook)))
+    plan = ts.webhook_plan(replace(base_config, telegram=replace(base_config.telegram, webhook=hook)))
     assert (plan.path, plan.port, plan.secret_token, plan.url) == ("tg/hook", 8443, "s3cret_-X", hook.url)
-    generated = tb.webhook_plan(replace(base_config, telegram=replace(base_config.telegram,
+    generated = ts.webhook_plan(replace(base_config, telegram=replace(base_config.telegram,
                                                                        webhook=replace(hook, secret_token=""))))
-    assert len(generated.secret_token) >= 32 and tb.SECRET_RE.fullmatch(generated.secret_token)
+    assert len(generated.secret_token) >= 32 and ts.SECRET_RE.fullmatch(generated.secret_token)
     for bad in (replace(hook, url="ftp://x/y"), replace(hook, secret_token="no spaces!"), replace(hook, port=70000)):
-        with pytest.raises(tb.TelegramSetupError):
-            tb.webhook_plan(replace(base_config, telegram=replace(base_config.telegram, webhook=bad)))
+        with pytest.raises(ts.TelegramSetupError):
+            ts.webhook_plan(replace(base_config, telegram=replace(base_config.telegram, webhook=bad)))
 
 
 def test_log_hygiene_redacts_the_token_and_drops_retry_loop_tracebacks():
-    hygiene = tb.LogHygiene(TOKEN)
+    hygiene = ts.LogHygiene(TOKEN)
     record = logging.LogRecord("httpx", logging.WARNING, __file__, 1, "POST %s failed", (f"https://x/bot{TOKEN}/getMe",), None)
     assert hygiene.filter(record) and TOKEN not in record.getMessage() and "<token>" in record.getMessage()
     try:
@@ -202,7 +203,7 @@ class Clock:
 
 def test_rate_limiter_sliding_window_gives_one_notice_per_flood():
     clock = Clock()
-    limiter = tb.RateLimiter(3, 60.0, clock)
+    limiter = ts.RateLimiter(3, 60.0, clock)
     verdicts = []
     for _ in range(6):
         verdicts.append(limiter.check(7))
@@ -213,12 +214,12 @@ def test_rate_limiter_sliding_window_gives_one_notice_per_flood():
     assert limiter.check(7) == "allow"
     assert limiter.check(7) == "notice"  # a new flood, a new (single) notice
     assert limiter.check(7) == "drop"
-    assert all(tb.RateLimiter(0, 60.0).check(7) == "allow" for _ in range(100))
+    assert all(ts.RateLimiter(0, 60.0).check(7) == "allow" for _ in range(100))
 
 
 def test_rate_limiter_forgets_idle_users():
     clock = Clock()
-    limiter = tb.RateLimiter(2, 10.0, clock)
+    limiter = ts.RateLimiter(2, 10.0, clock)
     for user in range(999):
         limiter.check(user)
     clock.now += 11
@@ -227,7 +228,7 @@ def test_rate_limiter_forgets_idle_users():
 
 
 def test_feedback_log_hashes_users_and_survives_concurrent_writes(tmp_path):
-    log = tb.FeedbackLog(tmp_path / "logs" / "feedback.jsonl")
+    log = ts.FeedbackLog(tmp_path / "logs" / "feedback.jsonl")
 
     def write(n: int) -> None:
         for i in range(200):
@@ -245,21 +246,21 @@ def test_feedback_log_hashes_users_and_survives_concurrent_writes(tmp_path):
     assert set(entries[0]) == {"time", "user", "chat_type", "question", "passage_id", "verdict"}
     assert {e["user"] for e in entries} == {log.user_hash(n) for n in range(8)}
     assert all(e["user"] != str(n) for e in entries for n in range(8))
-    assert tb.FeedbackLog(tmp_path / "logs" / "feedback.jsonl").user_hash(3) == log.user_hash(3)  # salt kept
+    assert ts.FeedbackLog(tmp_path / "logs" / "feedback.jsonl").user_hash(3) == log.user_hash(3)  # salt kept
 
 
 def test_feedback_log_write_failure_is_only_logged(tmp_path, caplog):
     (tmp_path / "dir.jsonl").mkdir()
-    log = tb.FeedbackLog(tmp_path / "dir.jsonl")
+    log = ts.FeedbackLog(tmp_path / "dir.jsonl")
     log.record(user_id=1, chat_type="private", question="q", passage_id=None, verdict="unanswered")
     assert "could not append" in caplog.text
-    tb.FeedbackLog(None).record(user_id=1, chat_type="private", question="q", passage_id=None, verdict="up")
+    ts.FeedbackLog(None).record(user_id=1, chat_type="private", question="q", passage_id=None, verdict="up")
 
 
 def test_recent_answers_are_bounded():
-    recent = tb.RecentAnswers(size=3)
+    recent = ts.RecentAnswers(size=3)
     for i in range(5):
-        recent.put(1, i, tb.Shown(Answer("q", False), 0, "private"))
+        recent.put(1, i, ts.Shown(Answer("q", False), 0, "private"))
     assert len(recent) == 3 and recent.get(1, 0) is None and recent.get(1, 4) is not None
 
 
@@ -268,7 +269,7 @@ def test_chat_ordered_processor_keeps_order_in_a_chat_and_overlaps_chats():
     from datetime import datetime
 
     async def main():
-        processor = tb.ChatOrderedProcessor()
+        processor = ts.ChatOrderedProcessor()
         log: list[str] = []
 
         def update(chat_id: int, n: int) -> Update:
@@ -521,8 +522,8 @@ def test_watcher_reloads_after_the_corpus_changes(tmp_path, config, qa):
     corpus.mkdir()
     (corpus / "a.md").write_text("# Judul\n\nIsi artikel.\n", encoding="utf-8")
     reloads = []
-    state = tb.BotState(config=replace(config, corpus_path=corpus), qa=qa, limiter=tb.RateLimiter(0, 1),
-                        feedback=tb.FeedbackLog(None), loader=lambda cfg: reloads.append(cfg) or qa)
+    state = tb.BotState(config=replace(config, corpus_path=corpus), qa=qa, limiter=ts.RateLimiter(0, 1),
+                        feedback=ts.FeedbackLog(None), loader=lambda cfg: reloads.append(cfg) or qa)
 
     async def main():
         task = asyncio.create_task(tb.watch_corpus(state, interval=0.05))
@@ -565,7 +566,7 @@ def test_a_rejected_send_gets_an_apology(harness):
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PTB's own RetryAfter.__init__ warns about int seconds
 def test_retrying_request_retries_server_errors_and_flood_waits_but_not_timeouts():
     async def main(api: FakeBotApi, base_url: str):
-        request = tb.RetryingRequest(connection_pool_size=4, backoff=0.05)
+        request = ts.RetryingRequest(connection_pool_size=4, backoff=0.05)
         bot = TgBot(TOKEN, base_url=base_url, request=request)
         async with bot:
             chat = api.private_chat(9)
@@ -587,11 +588,11 @@ def test_retrying_request_retries_server_errors_and_flood_waits_but_not_timeouts
     outcomes = [(c.text, c.error is None) for c in calls]
     assert outcomes[:6] == [("satu", False), ("satu", False), ("satu", True), ("dua", False), ("dua", True),
                             ("tiga", False)]
-    assert len(calls) == 6 + tb.SEND_RETRIES and elapsed >= 1.0
+    assert len(calls) == 6 + ts.SEND_RETRIES and elapsed >= 1.0
 
 
 def test_retrying_request_does_not_retry_timeouts():
-    class TimingOut(tb.RetryingRequest):
+    class TimingOut(ts.RetryingRequest):
         attempts = 0
 
         async def do_request(self, *args, **kwargs):
