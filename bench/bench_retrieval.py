@@ -216,12 +216,24 @@ def load_queries(path: Path, n: int) -> list[str]:
 # --- phases (each runs in its own process: `--phase NAME --phase-args JSON`) --------------
 
 
+def index_settings(a: dict):
+    """The project's default index settings, with passage embeddings off unless asked for."""
+    from dataclasses import fields, replace
+
+    from uccn_bot.index import IndexSettings
+
+    settings = IndexSettings()
+    if not a.get("semantic", True) and "semantic" in {f.name for f in fields(settings)}:
+        settings = replace(settings, semantic=False)
+    return settings
+
+
 def phase_build(a: dict) -> dict:
-    from uccn_bot.index import IndexSettings, cache_key, open_index
+    from uccn_bot.index import cache_key, open_index
 
     cache_root = Path(a["cache_root"])
     shutil.rmtree(cache_root, ignore_errors=True)
-    settings = IndexSettings()
+    settings = index_settings(a)
     started = time.perf_counter()
     key = cache_key(a["corpus"], settings)
     hash_s = time.perf_counter() - started
@@ -284,11 +296,11 @@ def phase_build(a: dict) -> dict:
 
 
 def _open_warm(a: dict):
-    from uccn_bot.index import IndexSettings, open_index
+    from uccn_bot.index import open_index
 
     rebuilt = []
     started = time.perf_counter()
-    index = open_index(a["corpus"], IndexSettings(), Path(a["cache_root"]), lambda d, t: rebuilt.append(d))
+    index = open_index(a["corpus"], index_settings(a), Path(a["cache_root"]), lambda d, t: rebuilt.append(d))
     load_s = time.perf_counter() - started
     if rebuilt:
         log("  warning: the cache was not warm; the index was rebuilt")
@@ -472,9 +484,13 @@ def cli_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "uccn_bot"]
 
 
-def cold_start(corpus: Path, xdg: Path, question: str, runs: int, timeout: float) -> dict:
+def cold_start(corpus: Path, xdg: Path, question: str, runs: int, timeout: float, semantic: bool = True) -> dict:
     env = dict(os.environ, XDG_CACHE_HOME=str(xdg))
     cmd = cli_command() + ["ask", "--corpus", str(corpus), "--json", question]
+    if not semantic:  # the same settings as the index the build phase made
+        config = xdg / "no-semantic.yaml"
+        config.write_text("index:\n  semantic: false\n", encoding="utf-8")
+        cmd += ["--config", str(config)]
     before = sorted(p.name for p in (xdg / "uccn-bot").iterdir())
     times, ok = [], True
     for i in range(runs + 1):
@@ -538,15 +554,16 @@ def machine_info() -> dict:
     return info
 
 
-def measure(label: str, corpus: Path, queries: list[str], args, workdir: Path, n_passages: int) -> dict:
+def measure(label: str, corpus: Path, queries: list[str], args, workdir: Path, n_passages: int,
+            semantic: bool = True) -> dict:
     name = corpus.parent.name if corpus.name == "docs" else corpus.name
     xdg = workdir / "cache" / name
     cache_root = xdg / "uccn-bot"
     results_path = workdir / "results" / f"{name}.sparse-top10.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
     common = {"corpus": str(corpus), "cache_root": str(cache_root), "queries": queries,
-              "results": str(results_path), "repeats": args.repeats}
-    row: dict = {"label": label, "corpus": str(corpus), "queries": len(queries)}
+              "results": str(results_path), "repeats": args.repeats, "semantic": semantic}
+    row: dict = {"label": label, "corpus": str(corpus), "queries": len(queries), "semantic_setting": semantic}
 
     if args.reuse_index and cache_root.is_dir() and any(cache_root.iterdir()):
         log(f"[{label}] build: reusing the cache in {cache_root}")
@@ -588,7 +605,7 @@ def measure(label: str, corpus: Path, queries: list[str], args, workdir: Path, n
     if args.cold_runs:
         log(f"[{label}] cold start: uccn-bot ask x {args.cold_runs} ...")
         build_s = row["build"].get("build_s") or 0.0
-        row["cold"] = cold_start(corpus, xdg, queries[0], args.cold_runs, timeout=max(60.0, build_s / 2))
+        row["cold"] = cold_start(corpus, xdg, queries[0], args.cold_runs, max(60.0, build_s / 2), semantic)
         if "skipped" in row["cold"]:
             log(f"[{label}] cold start not measured: {row['cold']['skipped']}")
         else:
@@ -598,7 +615,7 @@ def measure(label: str, corpus: Path, queries: list[str], args, workdir: Path, n
             if slowest and slowest != queries[0]:
                 # The question whose answer took longest in-process (one that consults the
                 # embeddings, when there are any): its cold start loads everything.
-                row["cold_slowest"] = cold_start(corpus, xdg, slowest, args.cold_runs, timeout=max(60.0, build_s / 2))
+                row["cold_slowest"] = cold_start(corpus, xdg, slowest, args.cold_runs, max(60.0, build_s / 2), semantic)
                 row["cold_slowest"]["question"] = slowest
                 if "median_s" in row["cold_slowest"]:
                     log(f"[{label}] cold start of the slowest question ({slowest!r}) median "
@@ -681,6 +698,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rng-seed", type=int, default=13, help="seed of the synthetic corpora")
     parser.add_argument("--types", type=int, default=synth.DEFAULT_TYPES, help="vocabulary of the synthetic corpora")
     parser.add_argument("--seed-corpus", default=str(REPO / "corpus"), help="the real corpus for the 'seed' row")
+    parser.add_argument("--semantic", action="store_true",
+                        help="index synthetic corpora with the default settings, passage embeddings included "
+                             "(up to index.semantic_max_passages; ~0.3 s a passage here). By default they are "
+                             "indexed with semantic matching off: the figures are about BM25 retrieval, and "
+                             "embeddings of word salad mean nothing. The seed corpus always uses the defaults.")
     parser.add_argument("--reuse-index", action="store_true", help="keep an existing index cache (build not measured)")
     parser.add_argument("--profile-build", action="store_true", help="cProfile the build phase (.prof in workdir/results)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
@@ -707,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
             n = synth.parse_size(label)
             root, manifest = synth.ensure_corpus(workdir, n, args.rng_seed, args.types, args.queries, log=log)
             queries = load_queries(root / "queries.json", args.queries)
-            row = measure(synth.size_label(n), root / "docs", queries, args, workdir, n)
+            row = measure(synth.size_label(n), root / "docs", queries, args, workdir, n, semantic=args.semantic)
             row["corpus_manifest"] = manifest
         report["sizes"].append(row)
         if args.json:  # written after every size, so a long run leaves something behind
