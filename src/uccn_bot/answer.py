@@ -231,23 +231,24 @@ class Bot:
         scored = []
         for number, bm25 in candidates:
             coverage = _covered(units, self._analyse(number).terms) / total
-            scored.append((bm25 / top_bm25 + s.coverage_weight * coverage, number, bm25))
+            scored.append((bm25 / top_bm25 + s.coverage_weight * coverage, number, bm25, coverage))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        hits = {number: self._hit(number, bm25, first, units, total, query)
-                for first, number, bm25 in scored[: max(10, 2 * wanted)]}
-
-        ranked = sorted(hits.values(), key=_order)
+        ranked = sorted((self._hit(number, bm25, top_bm25, coverage, units, total, query)
+                         for _, number, bm25, coverage in scored[: max(10, 2 * wanted)]), key=_order)
         if self._semantic_ready and (not ranked or self._undecided(ranked)):
-            ranked = self._semantic(query, ranked, hits, dict(candidates), top_bm25, units, total)
+            bm25_of = dict(candidates)
+            ranked = self._semantic(query, [n for _, n, _, _ in scored[: max(10, 2 * wanted)]], bm25_of,
+                                    top_bm25, units, total) or ranked
         return ranked
 
-    def _hit(self, number: int, bm25: float, first_pass: float, units, total: float, query: Query,
-             similarity: float | None = None) -> Hit:
+    def _hit(self, number: int, bm25: float, top_bm25: float, coverage: float, units, total: float,
+             query: Query, similarity: float | None = None) -> Hit:
+        """A scored candidate: BM25 relative to the best candidate, plus coverage, best sentence,
+        answer type and (when consulted) semantic similarity."""
         s = self.settings
         analysed = self._analyse(number)
-        coverage = _covered(units, analysed.terms) / total
         sentence, share, span = self._best_sentence(analysed, units, total, query)
-        score = first_pass + s.sentence_weight * share + s.type_weight * (span is not None)
+        score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
         if similarity is not None:
             score += s.semantic_weight * similarity
@@ -264,8 +265,8 @@ class Bot:
         close = len(ranked) > 1 and ranked[1].score > top.score * (1 - self.settings.semantic_margin)
         return top.confidence < self.settings.semantic_gate or close
 
-    def _semantic(self, query: Query, ranked: list[Hit], hits: dict[int, Hit], bm25_of: dict[int, float],
-                  top_bm25: float, units, total: float) -> list[Hit]:
+    def _semantic(self, query: Query, lexical: list[int], bm25_of: dict[int, float], top_bm25: float,
+                  units, total: float) -> list[Hit] | None:
         """Rerank with the question's similarity to every passage (as a z-score against the
         whole corpus), adding the most similar passages the words missed. A passage far more
         similar to the question than the corpus at large gains confidence, one barely above
@@ -274,19 +275,13 @@ class Bot:
 
         vector = semantic.embed_query(query.text)
         if vector is None:
-            return ranked
+            return None
         sims = self.index.embeddings @ vector
         z = (sims - sims.mean()) / (sims.std() or 1.0)
         s = self.settings
-        numbers = set(hits) | set(np.argsort(-z)[: s.semantic_candidates].tolist())
-        reranked = []
-        for number in numbers:
-            bm25 = bm25_of.get(number, 0.0)
-            coverage = _covered(units, self._analyse(number).terms) / total
-            first = bm25 / top_bm25 + s.coverage_weight * coverage
-            reranked.append(self._hit(number, bm25, first, units, total, query, float(z[number])))
-        reranked.sort(key=_order)
-        return reranked
+        numbers = set(lexical) | set(np.argsort(-z)[: s.semantic_candidates].tolist())
+        return sorted((self._hit(n, bm25_of.get(n, 0.0), top_bm25, _covered(units, self._analyse(n).terms) / total,
+                                 units, total, query, float(z[n])) for n in numbers), key=_order)
 
     @cached_property
     def _semantic_ready(self) -> bool:

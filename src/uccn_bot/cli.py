@@ -18,7 +18,7 @@ from pathlib import Path
 from .answer import AnswerSettings, Bot
 from .config import Config, ConfigError, load_config
 from .corpus import CorpusError
-from .render import Style, citation, format_date, plain
+from .render import Style, format_date, plain
 
 logger = logging.getLogger("uccn_bot")
 
@@ -189,13 +189,11 @@ def source_lines(bot: Bot) -> list[str]:
     """One line per article: title — source, date (passages)."""
     index = bot.index
     lines = []
-    for doc in index.documents:
-        n = len(index.passages_of(doc.id))
+    for doc, n in zip(index.documents, index.passage_counts()):
         lines.append(f"• {doc.title} — {doc.source or 'sumber tidak disebutkan'}, {format_date(doc.date)} ({n} passage)")
     return lines
 
 
-__all__ = ["main", "open_bot", "source_lines", "citation"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -121,11 +121,9 @@ class Index:
     def document(self, doc_id: str) -> Document | None:
         return self._doc_by_id.get(doc_id)
 
-    def passages_of(self, doc_id: str) -> list[int]:
-        """Passage numbers of one document, in reading order."""
-        docs = self.arrays["passage_doc"]
-        wanted = next((i for i, d in enumerate(self.documents) if d.id == doc_id), None)
-        return [] if wanted is None else np.flatnonzero(docs == wanted).tolist()
+    def passage_counts(self) -> list[int]:
+        """How many passages each document has, in the order of `documents`."""
+        return np.bincount(self.arrays["passage_doc"], minlength=len(self.documents)).tolist()
 
     @cached_property
     def embeddings(self) -> np.ndarray | None:
