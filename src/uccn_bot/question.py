@@ -15,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from .index import Index
+from .informal import standard_form
 from .text import fold
 
 
@@ -65,10 +66,10 @@ def parse_question(question: str, index: Index) -> Query:
         if analyzer.term(word) is None or word.isdigit() or _known(word, index):
             words.append(word)
             continue
-        fixed = repair(word, index)
+        fixed = _standard(word, index) or repair(word, index)
         if fixed is not None:
             corrections.append((word, fixed))
-            words.append(fixed)
+            words.extend(fixed.split())
         else:
             words.append(word)
             unknown.append(word)
@@ -90,13 +91,27 @@ def _known(word: str, index: Index) -> bool:
     return bool(terms) and all(t in index.bm25.vocab for t in terms)
 
 
+def _standard(word: str, index: Index) -> str | None:
+    """The standard form of a chat word, when the corpus knows it (or it is a stop word)."""
+    analyzer = index.analyzer
+    if _is_root(analyzer.stem(word)):
+        return None  # a standard word the corpus simply lacks ("penduduk")
+    form = standard_form(word, _is_root)
+    if form is None:
+        return None
+    words = analyzer.words(form)
+    if words and all(analyzer.term(w) is None or _known(w, index) for w in words):
+        return " ".join(words)
+    return None
+
+
 def repair(word: str, index: Index) -> str | None:
     """The corpus word closest to a misspelt `word`, or None when nothing is close enough.
     Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one).
     Among equally close words, a dropped letter is the likelier slip ("tujan" → "tujuan",
     not "tuan"), then a word with the same first letter, then the more frequent word."""
-    if len(word) < 4 or not word.isalpha():
-        return None
+    if len(word) < 4 or not word.isalpha() or _is_root(word):
+        return None  # a real word the corpus lacks ("tamu") is no misspelling of "tama"
     limit = 1 if len(word) < 8 else 2
     words, counts = index.spelling
     matches = process.extract(word, words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None)
@@ -107,3 +122,9 @@ def repair(word: str, index: Index) -> str | None:
     if index.analyzer.term(candidate) is None or _known(candidate, index):
         return candidate  # a stop word ("jumlh" → "jumlah") simply drops out of the search
     return None
+
+
+def _is_root(word: str) -> bool:
+    from .answer import _dictionary_has
+
+    return _dictionary_has(word)
