@@ -1,5 +1,7 @@
 """The evaluation: Q&A file checks, metrics arithmetic, the naive baseline, benchmark conversion."""
 
+import json
+
 import pytest
 import yaml
 
@@ -43,9 +45,20 @@ def test_metrics_arithmetic():
 
 
 def test_doc_field_requires_the_right_article():
-    item = QAItem("q", ("x",), "fact", doc="d2")
+    item = QAItem("q", ("x",), "fact", docs=("d2",))
     report = evaluate("t", lambda q: (Ranked(True, (("d1", "x"), ("d2", "x"))),) * 2, [item])
     assert report.overall.hit1 == 0.0 and report.overall.mrr10 == 0.5
+    either = QAItem("q", ("x",), "fact", docs=("d3", "d1"))
+    assert evaluate("t", lambda q: (Ranked(True, (("d1", "x"),)),) * 2, [either]).overall.hit1 == 1.0
+
+
+def test_doc_field_may_list_articles(tmp_path):
+    qa = tmp_path / "qa.yaml"
+    qa.write_text('- {q: a, answers: [x], doc: d1}\n- {q: b, answers: [y], doc: [d1, d2]}\n', encoding="utf-8")
+    assert [i.docs for i in load_qa(qa)] == [("d1",), ("d1", "d2")]
+    qa.write_text("- {q: a, answers: [x], doc: {d: 1}}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="item 1: 'doc'"):
+        load_qa(qa)
 
 
 def test_naive_baseline_ranks_paragraphs():
@@ -72,3 +85,17 @@ def test_benchmark_conversion(tmp_path):
     _, qa = convert("facqa", facqa, tmp_path / "out2")
     (item,) = yaml.safe_load(qa.read_text(encoding="utf-8"))
     assert item["q"] == "Siapa dia?" and item["answers"] == ["Budi Santoso"]
+
+
+def test_benchmark_counts_a_context_that_repeats_the_answer_sentence(tmp_path):
+    sentence = "Pelatihnya adalah Nick Bollettieri dari Bradenton di Florida."
+    squad = tmp_path / "overlap.json"
+    squad.write_text(json.dumps([
+        {"context": f"Sharapova pindah ke Amerika. {sentence}", "qas": [
+            {"question": "Siapa pelatihnya?", "answers": [{"text": "Nick Bollettieri", "answer_start": 0}]}]},
+        {"context": f"{sentence} Dia juara Wimbledon.", "qas": [{"question": "?", "is_impossible": True}]},
+        {"context": "Nick Bollettieri melatih banyak pemain lain.", "qas": [{"question": "?", "is_impossible": True}]},
+    ]), encoding="utf-8")
+    _, qa = convert("tydiqa", squad, tmp_path / "out")
+    item = yaml.safe_load(qa.read_text(encoding="utf-8"))[0]
+    assert item["doc"] == ["tydiqa-00000", "tydiqa-00001"]  # not the third: it only shares the name

@@ -3,6 +3,8 @@
 Every context of the benchmark becomes one article of a pooled corpus, and every question
 an item whose target is its own article *and* its answer string (`doc` + `answers` in the
 Q&A format), so a passage elsewhere that happens to contain the same words does not count.
+Another context that repeats the whole sentence holding the answer counts too (FacQA's
+contexts overlap).
 The data is read from the path given; nothing of it is stored in this repository.
 
     facqa   FacQA (IndoNLU), CSV of token lists with B/I/O answer labels
@@ -36,19 +38,35 @@ def convert(name: str, data: str | Path, out_dir: Path) -> tuple[Path, Path]:
         raise CorpusError(path, None, f"not a {SOURCES[name]} file: {exc}") from None
     corpus = out_dir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
+    pairs = list(pairs)
     ids: dict[str, str] = {}
-    items = []
-    for context, question, answers in pairs:
+    for context, _, _ in pairs:
         if context not in ids:
             ids[context] = f"{name}-{len(ids):05d}"
             _write_article(corpus / f"{ids[context]}.txt", ids[context], context, SOURCES[name])
+    items = []
+    for context, question, answers in pairs:
         item = {"q": question, "answers": answers, "kind": "fact" if answers else "unanswerable"}
         if answers:
-            item["doc"] = ids[context]
+            docs = [ids[context]] + [ids[c] for c in _repeats(context, answers, ids) if c != context]
+            item["doc"] = docs[0] if len(docs) == 1 else docs
         items.append(item)
     qa = out_dir / "qa.yaml"
     qa.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return corpus, qa
+
+
+def _repeats(context: str, answers: list[str], contexts) -> list[str]:
+    """Contexts that repeat the sentence holding the answer in `context`. FacQA's contexts
+    are overlapping windows of the same news stories, so the answer's sentence often stands
+    in two of them, and a passage from either answers the question."""
+    from .passages import split_sentences
+
+    folded = [a.casefold() for a in answers]
+    sentence = next((s for s in split_sentences(context) if any(a in s.casefold() for a in folded)), None)
+    if sentence is None or len(sentence.split()) < 6:
+        return []
+    return [c for c in contexts if sentence in c]
 
 
 def _write_article(path: Path, doc_id: str, context: str, source: str) -> None:

@@ -1,8 +1,9 @@
 """`uccn-bot eval`: answer quality on a Q&A file, for the bot and a naive baseline side by side.
 
 Q&A file: a YAML list of `{q, answers, kind}` (optionally `doc`, the id of the article the
-answer must come from). An answerable item is a hit at rank r when the r-th passage the user
-is shown contains one of `answers` (case-insensitive), and comes from `doc` when given; a
+answer must come from, or a list of such ids). An answerable item is a hit at rank r when the
+r-th passage the user is shown contains one of `answers` (case-insensitive), and comes from
+(one of) `doc` when given; a
 declined question shows nothing, so it counts as a miss. An unanswerable item (no answers)
 passes when the bot declines.
 
@@ -37,7 +38,7 @@ class QAItem:
     q: str
     answers: tuple[str, ...]
     kind: str
-    doc: str = ""
+    docs: tuple[str, ...] = ()  # articles the answer must come from (any article when empty)
 
     @property
     def answerable(self) -> bool:
@@ -114,12 +115,16 @@ def load_qa(path: str | Path) -> list[QAItem]:
         if not isinstance(answers, list) or not all(isinstance(a, (str, int, float)) for a in answers):
             raise CorpusError(file, None, f"item {n}: 'answers' must be a list of strings")
         kind = str(entry.get("kind") or ("fact" if answers else "unanswerable"))
-        items.append(QAItem(entry["q"], tuple(str(a) for a in answers), kind, str(entry.get("doc") or "")))
+        docs = entry.get("doc") or []
+        docs = [docs] if isinstance(docs, str) else docs
+        if not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
+            raise CorpusError(file, None, f"item {n}: 'doc' must be an article id or a list of them")
+        items.append(QAItem(entry["q"], tuple(str(a) for a in answers), kind, tuple(docs)))
     return items
 
 
 def is_hit(item: QAItem, doc_id: str, text: str) -> bool:
-    if item.doc and doc_id != item.doc:
+    if item.docs and doc_id not in item.docs:
         return False
     folded = text.casefold()
     return any(a.casefold() in folded for a in item.answers)
