@@ -17,7 +17,7 @@ def test_reduplication_and_compounds_normalise():
 
 def test_case_accents_and_numbers():
     assert fold("Angoulême POPAYÁN") == "angouleme popayan"
-    assert tokenize("tumbuh dari 3,82% ke 5,89%") == ["tumbuh", "dari", "3,82", "ke", "5,89"]
+    assert tokenize("tumbuh dari 3,82% ke 5,89 %") == ["tumbuh", "dari", "3,82", "persen", "ke", "5,89", "persen"]
 
 
 def test_question_words_are_stop_words_but_still_type_the_question():

@@ -55,6 +55,7 @@ class AnswerSettings:
     no_span_penalty: float = 0.5  # a kapan/berapa/di mana question, but no date/number/place
     no_person_penalty: float = 0.85  # a siapa question, but no name (it may ask for a group)
     unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
+    english_unknown_weight: float = 0.25  # ... in an English question (a word the glossary lacks)
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
     semantic: bool = True  # use passage embeddings when the index has them
     semantic_gate: float = 0.6  # below this lexical confidence the embeddings are consulted
@@ -326,7 +327,10 @@ class Bot:
             elif shared in vocab:
                 weight = float(idf[vocab[shared]])
             else:
-                weight = self._max_idf * self.settings.unknown_weight  # no passage has it: it only counts against
+                # No passage has it: it only counts against. An English word may just be one
+                # the glossary cannot translate, so it counts less.
+                share = self.settings.english_unknown_weight if query.english else self.settings.unknown_weight
+                weight = self._max_idf * share
             units.append(_Unit(unit, shared, max(weight, 1e-6), bool(known) or shared in vocab))
         return units
 
@@ -380,8 +384,8 @@ class Bot:
         return _dictionary_has(word) or _dictionary_has(analyzer.stem(word))
 
     def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
-        """Let the passages vote on the short answer; the best-supported answer leads and
-        strong passages that disagree become conflicts."""
+        """Let the passages vote on the short answer; the best-supported answer leads (in its
+        most precise wording) and strong passages that disagree become conflicts."""
         if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer:
             return hits, []
         # Only passages whose answer sentence matches the question about as well as the best
@@ -393,10 +397,13 @@ class Bot:
         groups: dict[str, list[Hit]] = {}
         for hit in voters:
             groups.setdefault(_comparable(hit.answer_value or ""), []).append(hit)
-        if len(groups) < 2:
+        if not groups:
             return hits, []
         ranked = sorted(groups.values(), key=lambda g: (-len({h.passage.id for h in g}), -sum(h.score for h in g)))
-        leader = ranked[0][0]
+        # Of passages that agree and score about the same, the most precise answer leads:
+        # "1 Desember 2014" says more than "2014".
+        best = ranked[0][0].score
+        leader = max((h for h in ranked[0] if h.score >= 0.95 * best), key=lambda h: len(h.answer_value or ""))
         ordered = [leader] + [h for h in hits if h is not leader]
         conflicts = [group[0] for group in ranked[1:]]
         return ordered, conflicts

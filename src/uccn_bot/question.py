@@ -45,6 +45,7 @@ class Query:
     terms: tuple[str, ...]  # index terms to search for
     unknown: tuple[str, ...]  # content words the corpus does not have, even after repair
     corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
+    english: bool = False  # written in English (its unknown words are untranslated, not absent)
 
 
 def answer_type(question: str) -> AnswerType:
@@ -62,11 +63,18 @@ def parse_question(question: str, index: Index) -> Query:
     words: list[str] = []
     corrections: list[tuple[str, str]] = []
     unknown: list[str] = []
-    for word in analyzer.words(question):
+    typed = analyzer.words(question)
+    english = is_english(typed)
+    for word in typed:
         if analyzer.term(word) is None or word.isdigit() or _known(word, index):
             words.append(word)
             continue
-        fixed = _standard(word, index) or repair(word, index)
+        if words and not english and _joined(words[-1], word, index):
+            corrections.append((f"{words[-1]} {word}", words[-1] + word))  # "olah raga" → "olahraga"
+            words[-1] += word
+            continue
+        # An English word the glossary lacks is no misspelt Indonesian one ("send" ≠ "seni").
+        fixed = None if english else _standard(word, index) or split_compound(word, index) or repair(word, index)
         if fixed is not None:
             corrections.append((word, fixed))
             words.extend(fixed.split())
@@ -74,6 +82,10 @@ def parse_question(question: str, index: Index) -> Query:
             words.append(word)
             unknown.append(word)
     terms = analyzer.terms_of(words)
+    if unknown:  # a word of a synonym phrase the corpus knows ("negeri gajah putih") is known
+        vocab = index.bm25.vocab
+        phrased = {t for unit, shared in analyzer.units(words) if shared in vocab for t in unit}
+        unknown = [w for w in unknown if analyzer.term(w) not in phrased]
     return Query(
         text=question.strip(),
         answer_type=answer_type(question),
@@ -81,7 +93,17 @@ def parse_question(question: str, index: Index) -> Query:
         terms=tuple(terms),
         unknown=tuple(unknown),
         corrections=tuple(corrections),
+        english=english,
     )
+
+
+_ENGLISH = frozenset("the of is are was were did does do what which who when where how why and to for".split())
+
+
+def is_english(words: list[str]) -> bool:
+    """Whether a question is written in English: two or more English function words that
+    Indonesian does not use."""
+    return sum(w in _ENGLISH for w in words) >= 2
 
 
 def _known(word: str, index: Index) -> bool:
@@ -105,12 +127,38 @@ def _standard(word: str, index: Index) -> str | None:
     return None
 
 
+def split_compound(word: str, index: Index) -> str | None:
+    """Two corpus words typed as one ("kotakembar" → "kota kembar", "antaranggota" →
+    "antar anggota"), or None. Both halves must be corpus words of three letters or more;
+    the most even split wins."""
+    if len(word) < 6 or not word.isalpha() or _is_root(index.analyzer.stem(word)):
+        return None
+    splits = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
+    good = [(a, b) for a, b in splits if _corpus_word(a, index) and _corpus_word(b, index)]
+    if not good:
+        return None
+    a, b = max(good, key=lambda ab: min(len(ab[0]), len(ab[1])))
+    return f"{a} {b}"
+
+
+def _joined(previous: str, word: str, index: Index) -> bool:
+    """Whether the corpus writes two typed words as one ("olah raga" → "olahraga")."""
+    joined = previous + word
+    return previous.isalpha() and word.isalpha() and len(joined) >= 6 and _corpus_word(joined, index) \
+        and index.analyzer.term(joined) is not None
+
+
+def _corpus_word(word: str, index: Index) -> bool:
+    analyzer = index.analyzer
+    return analyzer.term(word) is not None and _known(word, index) or word in analyzer.lexicon.stopwords and len(word) >= 4
+
+
 def repair(word: str, index: Index) -> str | None:
     """The corpus word closest to a misspelt `word`, or None when nothing is close enough.
     Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one).
     Among equally close words, a dropped letter is the likelier slip ("tujan" → "tujuan",
     not "tuan"), then a word with the same first letter, then the more frequent word."""
-    if len(word) < 4 or not word.isalpha() or _is_root(word):
+    if len(word) < 4 or not word.isalpha() or _is_root(word) or _is_root(index.analyzer.stem(word)):
         return None  # a real word the corpus lacks ("tamu") is no misspelling of "tama"
     limit = 1 if len(word) < 8 else 2
     words, counts = index.spelling

@@ -24,7 +24,7 @@ from typing import Iterable
 
 import yaml
 
-ANALYSIS_VERSION = 4  # bump when the code below changes the terms it produces
+ANALYSIS_VERSION = 5  # bump when the code below changes the terms it produces
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -113,8 +113,9 @@ def fold(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Folded tokens: words (hyphenated compounds kept whole) and numbers ("3,82")."""
-    return _TOKEN_RE.findall(fold(text))
+    """Folded tokens: words (hyphenated compounds kept whole) and numbers ("3,82"); "%" is
+    read as the word "persen", as a question would write it."""
+    return _TOKEN_RE.findall(fold(text).replace("%", " persen "))
 
 
 @dataclass
