@@ -42,6 +42,15 @@ def test_metrics_arithmetic():
     assert o.mrr10 == pytest.approx((1 + 1 / 3) / 3)
     assert o.false_decline == pytest.approx(1 / 3) and o.correct_decline == 1.0
     assert report.per_kind["typo"].hit1 == 0.0
+    assert report.indonesian is None  # no English items: no separate figure
+
+
+def test_indonesian_figure_leaves_english_questions_out():
+    items = [QAItem("a", ("x",), "fact"), QAItem("b", ("x",), "english"), QAItem("c", (), "unanswerable")]
+    shown = {"a": Ranked(True, (("d", "x"),)), "b": Ranked(True, (("d", "no"),)), "c": Ranked(False, ())}
+    report = evaluate("t", lambda q: (shown[q], shown[q]), items)
+    assert report.overall.hit1 == 0.5
+    assert (report.indonesian.n, report.indonesian.hit1, report.indonesian.correct_decline) == (1, 1.0, 1.0)
 
 
 def test_doc_field_requires_the_right_article():

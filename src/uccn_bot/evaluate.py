@@ -93,6 +93,7 @@ class Report:
     per_kind: dict[str, Metrics]
     outcomes: list[Outcome] = field(repr=False, default_factory=list)
     seconds: float = 0.0
+    indonesian: Metrics | None = None  # every kind but "english", when the file has English items
 
 
 def load_qa(path: str | Path) -> list[QAItem]:
@@ -142,7 +143,8 @@ def evaluate(system: str, ask: Callable[[str], tuple[Ranked, Ranked]], items: li
                                 first, shown.short_answer))
     per_kind = {kind: _metrics([o for o in outcomes if o.item.kind == kind])
                 for kind in sorted({o.item.kind for o in outcomes}, key=lambda k: (KINDS + (k,)).index(k))}
-    return Report(system, _metrics(outcomes), per_kind, outcomes, time.perf_counter() - started)
+    indonesian = _metrics([o for o in outcomes if o.item.kind != "english"]) if "english" in per_kind else None
+    return Report(system, _metrics(outcomes), per_kind, outcomes, time.perf_counter() - started, indonesian)
 
 
 def _rank(item: QAItem, passages) -> int | None:
@@ -259,6 +261,7 @@ def report_json(label: str, corpus: str, reports: list[Report]) -> dict:
         "systems": {
             r.system: {
                 "overall": asdict(r.overall),
+                "indonesian": asdict(r.indonesian) if r.indonesian else None,
                 "per_kind": {k: asdict(m) for k, m in r.per_kind.items()},
                 "seconds": round(r.seconds, 3),
                 "failures": [_failure(o) for o in r.outcomes if not o.passed],
@@ -283,11 +286,11 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
     lines.append(header)
     sub = f"{'kind':14}" + "".join(f"{'n':>5}{'hit@1':>7}{'hit@3':>7}{'MRR@10':>8}{'f-decl':>7}{'c-decl':>7}" for _ in reports)
     lines.append(sub)
-    kinds = list(reports[0].per_kind)
-    for kind in kinds + ["ALL"]:
+    kinds = list(reports[0].per_kind) + ["ALL"] + (["ALL Indonesian"] if reports[0].indonesian else [])
+    for kind in kinds:
         row = f"{kind:14}"
         for r in reports:
-            m = r.overall if kind == "ALL" else r.per_kind[kind]
+            m = r.overall if kind == "ALL" else r.indonesian if kind == "ALL Indonesian" else r.per_kind[kind]
             n = m.n if m.n else m.n_unanswerable
             answerable = m.n > 0
             row += (f"{n:>5}{_pct(m.hit1 if answerable else None):>7}{_pct(m.hit3 if answerable else None):>7}"
@@ -297,6 +300,8 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
     lines.append("")
     lines.append("hit@k, MRR@10: answerable questions, counting what the user is shown (a decline is a miss).")
     lines.append("f-decl: answerable questions declined; c-decl: unanswerable questions declined.")
+    if reports[0].indonesian:
+        lines.append("ALL Indonesian: every kind but english.")
     for r in reports:
         o = r.overall
         lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}, MRR@10 {o.ranking_mrr10:.2f}; first passage shown "
