@@ -30,3 +30,23 @@ def test_an_epithet_reaches_the_place_it_names(bot):
 def test_agreeing_sources_lead_with_the_most_precise_answer(bot):
     answer = bot.answer("Kapan Pekalongan jadi Kota Kreatif?")
     assert answer.short_answer == "1 Desember 2014", answer.to_json()
+
+
+def test_list_questions_are_recognised():
+    from uccn_bot.question import asks_for_list
+
+    assert asks_for_list("kota mana saja yang merekomendasikan Pekalongan?")
+    assert asks_for_list("siapa aja yg datang") and asks_for_list("Which cities recommended Pekalongan?")
+    assert not asks_for_list("kota mana yang pertama jadi kota kreatif")
+
+
+def test_a_list_question_gets_the_whole_list(bot):
+    answer = bot.answer("kota mana saja yang merekomendasikan pekalongan")
+    assert answer.answered and answer.conflicts == ()
+    assert all(city in answer.short_answer for city in ("Icheon", "Aswan", "Santa Fe", "Hangzhou", "Kanazawa"))
+
+
+def test_a_name_answer_leaves_out_what_was_asked_about(bot):
+    answer = bot.answer("siapa walikota pekalongan")
+    assert answer.short_answer and "Saelany" in answer.short_answer
+    assert not answer.short_answer.startswith("Pekalongan")

@@ -357,10 +357,12 @@ class Bot:
             if share < floor and i > 0 and shares[i - 1] >= floor and _continues(analysed.sentences[i - 1], sentence):
                 share = shares[i - 1]  # "Kota-kota tersebut adalah Icheon, ...": the list answers the sentence before
                 terms = terms | analysed.sentence_terms[i - 1]
-            if share < floor or (best[2] and share <= best[1]) or (need_focus and focus not in terms):
+            if share < floor or (need_focus and focus not in terms):
                 continue
-            span = self._span(sentence, query.answer_type, question_words)
-            if span and (best[2] is None or share > best[1]):
+            if best[2] and share <= best[1] and not query.plural:
+                continue
+            span = self._span(sentence, query.answer_type, question_words, query.plural)
+            if span and (best[2] is None or _better(span, share, best[2], best[1], query.plural)):
                 best = (sentence, share, span)
         return best
 
@@ -370,12 +372,39 @@ class Bot:
         terms = [t for u in units if u.known for t in u.terms if t in vocab]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
-    def _span(self, sentence: str, kind: AnswerType, question_words: set[str]) -> Span | None:
-        spans = [sp for sp in find_spans(sentence, kind, self._is_common_word)
-                 if not set(self.index.analyzer.words(sp.text)) <= question_words]
+    def _span(self, sentence: str, kind: AnswerType, question_words: set[str], plural: bool = False) -> Span | None:
+        """The sentence's answer of the asked type: the strongest span, or for a question
+        that asks for a list, all of them ("Parma, Chengdu, Popayán"). Words of the question
+        are trimmed from a name's edges ("Pekalongan Mochammad Saelany" → "Mochammad
+        Saelany"): the answer is never what was asked about."""
+        spans = []
+        for sp in find_spans(sentence, kind, self._is_common_word):
+            if kind in (AnswerType.PERSON, AnswerType.PLACE):
+                sp = self._trim(sentence, sp, question_words)
+            if sp and not set(self.index.analyzer.words(sp.text)) <= question_words:
+                spans.append(sp)
         if not spans:
             return None
+        if plural:  # the list: each name once, of those the patterns are surest of
+            strongest = max(sp.strength for sp in spans)
+            spans = list({sp.value: sp for sp in reversed(spans) if sp.strength == strongest}.values())[::-1]
+        if plural and len(spans) > 1:
+            return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
+                        " | ".join(sp.value for sp in spans), max(sp.strength for sp in spans))
         return max(spans, key=lambda sp: (sp.strength, sp.end - sp.start))
+
+    def _trim(self, sentence: str, span: Span, question_words: set[str]) -> Span | None:
+        words = list(re.finditer(r"\S+", span.text))
+        asked = [set(self.index.analyzer.words(w.group(0))) <= question_words for w in words]
+        first = next((i for i, a in enumerate(asked) if not a), None)
+        if first is None:
+            return None
+        last = len(asked) - 1 - next(i for i, a in enumerate(reversed(asked)) if not a)
+        if first == 0 and last == len(words) - 1:
+            return span
+        start, end = span.start + words[first].start(), span.start + words[last].end()
+        text = sentence[start:end].rstrip(".,")
+        return Span(text, start, start + len(text), span.kind, fold(text), span.strength)
 
     def _is_common_word(self, word: str) -> bool:
         analyzer = self.index.analyzer
@@ -386,8 +415,8 @@ class Bot:
     def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
         """Let the passages vote on the short answer; the best-supported answer leads (in its
         most precise wording) and strong passages that disagree become conflicts."""
-        if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer:
-            return hits, []
+        if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer or query.plural:
+            return hits, []  # a list question has many right answers: other ones are no conflict
         # Only passages whose answer sentence matches the question about as well as the best
         # one's may vote: a date in an unrelated sentence is not a second opinion.
         floor = max(self.settings.min_confidence, 0.75 * hits[0].confidence)
@@ -436,6 +465,14 @@ def _continues(previous: str, sentence: str) -> bool:
     """Whether `sentence` carries on from `previous` (a list after "berikut:", or a sentence
     that points back with "tersebut", "yaitu", "yakni"...)."""
     return previous.rstrip().endswith(":") or bool(_ANAPHORA_RE.search(sentence[:60]))
+
+
+def _better(span: Span, share: float, best: Span, best_share: float, plural: bool) -> bool:
+    """Whether a sentence's answer beats the best so far: the sentence that matches the
+    question better, or, for a list question, the one that names more answers."""
+    if plural:
+        return (span.value.count(" | "), share) > (best.value.count(" | "), best_share)
+    return share > best_share
 
 
 def _order(hit: Hit):

@@ -189,6 +189,9 @@ def _is_name_cached(token: str, checker) -> bool:
         return False
     if token.isupper() and len(token.strip(".")) > 1:  # UNESCO, CCI, DMC: organisations, not people
         return False
+    parts = word.split("-")
+    if len(parts) == 2 and parts[0] == parts[1]:
+        word = parts[0]  # "Kota-kota" is the plural of an ordinary word
     return not checker(word)
 
 

@@ -46,6 +46,7 @@ class Query:
     unknown: tuple[str, ...]  # content words the corpus does not have, even after repair
     corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
     english: bool = False  # written in English (its unknown words are untranslated, not absent)
+    plural: bool = False  # asks for a list ("kota mana saja", "siapa saja")
 
 
 def answer_type(question: str) -> AnswerType:
@@ -55,6 +56,14 @@ def answer_type(question: str) -> AnswerType:
         if pattern.search(text):
             return kind
     return AnswerType.NONE
+
+
+_LIST_RE = re.compile(r"\b(apa|siapa|mana|kapan|berapa)\s*(saja|aja|sajakah|aj)\b|\b(which|what) (cities|countries|ones)\b|\bwho (are|were)\b")
+
+
+def asks_for_list(question: str) -> bool:
+    """Whether the question asks for several answers ("kota mana saja", "siapa aja")."""
+    return bool(_LIST_RE.search(" ".join(fold(question).split())))
 
 
 def parse_question(question: str, index: Index) -> Query:
@@ -89,6 +98,7 @@ def parse_question(question: str, index: Index) -> Query:
     return Query(
         text=question.strip(),
         answer_type=answer_type(question),
+        plural=asks_for_list(question),
         words=tuple(words),
         terms=tuple(terms),
         unknown=tuple(unknown),
