@@ -2,7 +2,6 @@
 
 import pytest
 
-from uccn_bot.answer import _dictionary_has
 from uccn_bot.informal import standard_form
 from uccn_bot.question import parse_question
 
@@ -18,7 +17,7 @@ from uccn_bot.question import parse_question
     ("ngadainin", None),  # nothing that is a root word is left
 ])
 def test_standard_forms(chat, standard):
-    assert standard_form(chat, _dictionary_has) == standard
+    assert standard_form(chat) == standard
 
 
 def test_questions_read_chat_words_as_standard_ones(bot):

@@ -25,7 +25,7 @@ from .extract import Span, find_spans
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
-from .text import fold
+from .text import fold, is_root_word
 
 EXAMPLE_QUESTION = "Kapan Pekalongan menjadi Kota Kreatif UNESCO?"
 MESSAGES = {
@@ -410,7 +410,7 @@ class Bot:
         analyzer = self.index.analyzer
         if word in analyzer.lexicon.stopwords or word in analyzer.lexicon.english:
             return True
-        return _dictionary_has(word) or _dictionary_has(analyzer.stem(word))
+        return is_root_word(word) or is_root_word(analyzer.stem(word))
 
     def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
         """Let the passages vote on the short answer; the best-supported answer leads (in its
@@ -500,15 +500,3 @@ def _comparable(value: str) -> str:
         return match.group(1)
     return fold(re.sub(r"[^\w,.]+", " ", value)).strip()
 
-
-_DICTIONARY = None
-
-
-def _dictionary_has(word: str) -> bool:
-    """Whether Sastrawi's dictionary of Indonesian root words has `word`."""
-    global _DICTIONARY
-    if _DICTIONARY is None:
-        from .text import _stemmer
-
-        _DICTIONARY = _stemmer().delegatedStemmer.dictionary
-    return _DICTIONARY.contains(word)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from .text import is_root_word
+
 logger = logging.getLogger(__name__)
 
 # (colloquial prefix, what the standard root starts with instead): "nyari" → "cari",
@@ -39,9 +41,9 @@ def _lexicon() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in SLANG_DATA.items() if isinstance(v, str)}
 
 
-def standard_form(word: str, is_root) -> str | None:
+def standard_form(word: str) -> str | None:
     """The standard spelling of a chat word ("ngerayain" → "merayakan", "nyambut" →
-    "sambut"), or None when it has none. `is_root(w)` tells whether `w` is a root word."""
+    "sambut"), or None when it has none."""
     mapped = _lexicon().get(word)
     if mapped and mapped != word:
         return mapped
@@ -54,8 +56,8 @@ def standard_form(word: str, is_root) -> str | None:
         for prefix, initial in _PREFIXES:
             if stem.startswith(prefix) and len(stem) - len(prefix) >= 3:
                 root = initial + stem[len(prefix):]
-                if root != word and is_root(root):
+                if root != word and is_root_word(root):
                     return root
-        if suffix and len(stem) >= 3 and is_root(stem):
+        if suffix and len(stem) >= 3 and is_root_word(stem):
             return stem
     return None

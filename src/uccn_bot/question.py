@@ -16,7 +16,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from .index import Index
 from .informal import standard_form
-from .text import fold
+from .text import fold, is_root_word
 
 
 class AnswerType(str, Enum):
@@ -126,9 +126,9 @@ def _known(word: str, index: Index) -> bool:
 def _standard(word: str, index: Index) -> str | None:
     """The standard form of a chat word, when the corpus knows it (or it is a stop word)."""
     analyzer = index.analyzer
-    if _is_root(analyzer.stem(word)):
+    if is_root_word(analyzer.stem(word)):
         return None  # a standard word the corpus simply lacks ("penduduk")
-    form = standard_form(word, _is_root)
+    form = standard_form(word)
     if form is None:
         return None
     words = analyzer.words(form)
@@ -141,7 +141,7 @@ def split_compound(word: str, index: Index) -> str | None:
     """Two corpus words typed as one ("kotakembar" → "kota kembar", "antaranggota" →
     "antar anggota"), or None. Both halves must be corpus words of three letters or more;
     the most even split wins."""
-    if len(word) < 6 or not word.isalpha() or _is_root(index.analyzer.stem(word)):
+    if len(word) < 6 or not word.isalpha() or is_root_word(index.analyzer.stem(word)):
         return None
     splits = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
     good = [(a, b) for a, b in splits if _corpus_word(a, index) and _corpus_word(b, index)]
@@ -168,7 +168,7 @@ def repair(word: str, index: Index) -> str | None:
     Allowed edits grow with length: one for 4–7 letters, two from 8 (a swap counts as one).
     Among equally close words, a dropped letter is the likelier slip ("tujan" → "tujuan",
     not "tuan"), then a word with the same first letter, then the more frequent word."""
-    if len(word) < 4 or not word.isalpha() or _is_root(word) or _is_root(index.analyzer.stem(word)):
+    if len(word) < 4 or not word.isalpha() or is_root_word(word) or is_root_word(index.analyzer.stem(word)):
         return None  # a real word the corpus lacks ("tamu") is no misspelling of "tama"
     limit = 1 if len(word) < 8 else 2
     words, counts = index.spelling
@@ -181,8 +181,3 @@ def repair(word: str, index: Index) -> str | None:
         return candidate  # a stop word ("jumlh" → "jumlah") simply drops out of the search
     return None
 
-
-def _is_root(word: str) -> bool:
-    from .answer import _dictionary_has
-
-    return _dictionary_has(word)

@@ -290,6 +290,12 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
     return frozenset(names)
 
 
+def is_root_word(word: str) -> bool:
+    """Whether Sastrawi's dictionary of Indonesian root words has `word` (tells a real word
+    the corpus lacks from a misspelling or a chat form)."""
+    return _stemmer().delegatedStemmer.dictionary.contains(word)
+
+
 _STEMMER = None
 
 
