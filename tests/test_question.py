@@ -25,6 +25,9 @@ def test_an_epithet_reaches_the_place_it_names(bot):
     query = parse_question("kunjungan dari negeri gajah putih", bot.index)
     assert "thailand" in query.terms and not query.unknown
     assert bot.search("kunjungan dari negeri gajah putih", 1)[0].passage.doc_id.startswith("liputan6-thailand")
+    # the epithet is a name: "batik" alone does not pull in a sentence about batik from 2005
+    answer = bot.answer("kapan kota batik jadi kota kreatif")
+    assert answer.answered and "2014" in answer.short_answer, answer.to_json()
 
 
 def test_agreeing_sources_lead_with_the_most_precise_answer(bot):

@@ -68,3 +68,11 @@ def test_english_key_terms_reach_indonesian_terms():
 
 def test_chat_spellings():
     assert A.words("gmn yg dmn") == ["bagaimana", "yang", "di", "mana"]
+
+
+def test_epithets_are_replaced_by_the_name_they_stand_for():
+    analyzer = Analyzer(protected=frozenset({"pekalongan"}))
+    words, terms = analyzer.analyse("Sudah sewindu Kota Batik tergabung, kata warga negeri ginseng")
+    assert "pekalongan" in terms and "batik" not in terms
+    assert {"korea", "selatan", "korea_selatan"} <= set(terms) and "ginseng" not in terms
+    assert "batik" in analyzer.terms("kain batik dari kota itu")  # only the whole phrase is a name

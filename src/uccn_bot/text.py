@@ -24,7 +24,7 @@ from typing import Iterable
 
 import yaml
 
-ANALYSIS_VERSION = 5  # bump when the code below changes the terms it produces
+ANALYSIS_VERSION = 6  # bump when the code below changes the terms it produces
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -43,6 +43,7 @@ class Lexicon:
     english: dict[str, str]
     stem_overrides: dict[str, str]
     synonyms: tuple[tuple[str, ...], ...]
+    epithets: dict[str, str] = field(default_factory=dict)  # "kota batik" → "pekalongan"
 
     @classmethod
     def default(cls) -> "Lexicon":
@@ -68,12 +69,13 @@ class Lexicon:
             english=_lower_map(lex.get("english")),
             stem_overrides=_lower_map(lex.get("stem_overrides")),
             synonyms=tuple(tuple(str(p).lower() for p in group) for group in groups),
+            epithets=_lower_map(lex.get("epithets")),
         )
 
     def fingerprint(self) -> str:
         blob = json.dumps(
             [sorted(self.stopwords), self.slang, self.compounds, self.english, self.stem_overrides,
-             self.synonyms],
+             self.synonyms, self.epithets],
             sort_keys=True,
             ensure_ascii=False,
         )
@@ -150,12 +152,17 @@ class Analyzer:
                 got = cache[token] = (normal, tuple(t for w in normal if (t := self.term(w))))
             words.extend(got[0])
             terms.extend(got[1])
+        if self._epithet_starts and not self._epithet_starts.isdisjoint(words):
+            words = self._name_epithets(words)
+            terms = [t for w in words if (t := self.term(w))]
         if self.synonyms and self._may_match(words, terms):
             terms = self._flatten(self.units(words))
         return words, terms
 
     def terms_of(self, words: list[str]) -> list[str]:
         """Index terms of already normalised words (after typo repair, say)."""
+        if self._epithet_starts and not self._epithet_starts.isdisjoint(words):
+            words = self._name_epithets(words)
         terms = [t for w in words if (t := self.term(w))]
         if self.synonyms and self._may_match(words, terms):
             terms = self._flatten(self.units(words))
@@ -196,6 +203,42 @@ class Analyzer:
         if got is None:
             got = self._stem_cache[word] = _stemmer().stem(word) or word
         return got
+
+    # -- epithets ------------------------------------------------------------------------
+    #
+    # "Kota Batik" is a name for Pekalongan, not a city of batik: an epithet is replaced by
+    # the name it stands for (its words do not keep their own meaning, as a synonym's do).
+
+    def _name_epithets(self, words: list[str]) -> list[str]:
+        table = self._epithet_table
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for phrase, name in table.get(words[i], ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    out.extend(name)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    @cached_property
+    def _epithet_table(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        table: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for phrase, name in self.lexicon.epithets.items():
+            words = tuple(w for token in tokenize(phrase) for w in self._normalise(token))
+            named = tuple(w for token in tokenize(name) for w in self._normalise(token))
+            if words and named:
+                table.setdefault(words[0], []).append((words, named))
+        for candidates in table.values():
+            candidates.sort(key=lambda c: -len(c[0]))  # longest phrase wins
+        return table
+
+    @cached_property
+    def _epithet_starts(self) -> frozenset[str]:
+        return frozenset(self._epithet_table)
 
     # -- synonyms ------------------------------------------------------------------------
     #
