@@ -1,8 +1,12 @@
 """Understanding a question: what kind of answer it wants, and which terms to search for.
 
 Question words (kapan, berapa, siapa, di mana, and their English and chat forms) decide the
-expected answer type; they are stop words for matching. Words the corpus has never seen are
-repaired to the nearest corpus word when the edit is small ("pekalogan" → "pekalongan").
+expected answer type; they are stop words for matching. A word the corpus has never seen is
+read, in this order, as a chat form of a standard word ("ngerayain" → "merayakan", see
+`informal`), as two words typed together ("kotakembar") or one typed apart ("olah raga"),
+or as a misspelling of the nearest corpus word when the edit is small ("pekalogan" →
+"pekalongan"). A real Indonesian word the corpus lacks is left alone, and so is every word of
+an English question: both then count against the answers that lack them.
 """
 
 from __future__ import annotations
