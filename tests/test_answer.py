@@ -100,3 +100,8 @@ def test_a_list_in_the_next_sentence_answers_the_sentence_before(bot):
     # "... memberikan rekomendasi kepada Kota Pekalongan ... Kota-kota tersebut adalah Icheon City (Korea), ..."
     answer = bot.answer("kota mana saja yang memberikan rekomendasi kepada Pekalongan?")
     assert answer.answered and "Icheon" in answer.passages[0].passage.text
+
+
+def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
+    sentence = "Untuk merayakannya, Pemkot menggelar Nusantara Creative City Forum (NCCF) secara hybrid."
+    assert "Pemkot" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]

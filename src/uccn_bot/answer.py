@@ -407,10 +407,12 @@ class Bot:
         return Span(text, start, start + len(text), span.kind, fold(text), span.strength)
 
     def _is_common_word(self, word: str) -> bool:
-        analyzer = self.index.analyzer
-        if word in analyzer.lexicon.stopwords or word in analyzer.lexicon.english:
+        """Ordinary vocabulary, not a name: stop words, words the lexicon rewrites ("Pemkot" is
+        "pemerintah kota", not a person), and Indonesian root words with their derivations."""
+        lexicon = self.index.analyzer.lexicon
+        if word in lexicon.stopwords or word in lexicon.english or word in lexicon.slang or word in lexicon.compounds:
             return True
-        return is_root_word(word) or is_root_word(analyzer.stem(word))
+        return is_root_word(word) or is_root_word(self.index.analyzer.stem(word))
 
     def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
         """Let the passages vote on the short answer; the best-supported answer leads (in its
