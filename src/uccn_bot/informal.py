@@ -7,7 +7,7 @@ People type "ngerayain", "nyambut", "dateng", "yg" where the articles write "mer
    `indoNLP` package), for the common spellings;
 2. colloquial affixes undone by rule (nge-/ny-/ng-/n-/m- prefixes, -in suffix), accepted
    only when what is left is a root word in Sastrawi's dictionary: "nyambut" → "sambut",
-   "ngetop" → "top", "nulis" → "tulis", "ngedukungin" → "dukung".
+   "ngetop" → "top", "nendang" → "tendang", "ngedukungin" → "dukung".
 
 Articles are not rewritten: they are written in standard Indonesian, and a rule that fires
 on an article's word would change its terms for no gain.
