@@ -237,9 +237,9 @@ class Bot:
         ranked = sorted((self._hit(number, bm25, top_bm25, coverage, units, total, query)
                          for _, number, bm25, coverage in scored[: max(10, 2 * wanted)]), key=_order)
         if self._semantic_ready and (not ranked or self._undecided(ranked)):
-            bm25_of = dict(candidates)
-            ranked = self._semantic(query, [n for _, n, _, _ in scored[: max(10, 2 * wanted)]], bm25_of,
-                                    top_bm25, units, total) or ranked
+            known = {number: (bm25, coverage) for _, number, bm25, coverage in scored}
+            lexical = [number for _, number, _, _ in scored[: max(10, 2 * wanted)]]
+            ranked = self._semantic(query, lexical, known, top_bm25, units, total) or ranked
         return ranked
 
     def _hit(self, number: int, bm25: float, top_bm25: float, coverage: float, units, total: float,
@@ -266,8 +266,8 @@ class Bot:
         close = len(ranked) > 1 and ranked[1].score > top.score * (1 - self.settings.semantic_margin)
         return top.confidence < self.settings.semantic_gate or close
 
-    def _semantic(self, query: Query, lexical: list[int], bm25_of: dict[int, float], top_bm25: float,
-                  units, total: float) -> list[Hit] | None:
+    def _semantic(self, query: Query, lexical: list[int], known: dict[int, tuple[float, float]],
+                  top_bm25: float, units, total: float) -> list[Hit] | None:
         """Rerank with the question's similarity to every passage (as a z-score against the
         whole corpus), adding the most similar passages the words missed. A passage far more
         similar to the question than the corpus at large gains confidence, one barely above
@@ -281,8 +281,11 @@ class Bot:
         z = (sims - sims.mean()) / (sims.std() or 1.0)
         s = self.settings
         numbers = set(lexical) | set(np.argsort(-z)[: s.semantic_candidates].tolist())
-        return sorted((self._hit(n, bm25_of.get(n, 0.0), top_bm25, _covered(units, self._analyse(n).terms) / total,
-                                 units, total, query, float(z[n])) for n in numbers), key=_order)
+        hits = []
+        for n in numbers:  # a passage the words missed has no BM25 score; its coverage is computed
+            bm25, coverage = known.get(n) or (0.0, _covered(units, self._analyse(n).terms) / total)
+            hits.append(self._hit(n, bm25, top_bm25, coverage, units, total, query, float(z[n])))
+        return sorted(hits, key=_order)
 
     @cached_property
     def _semantic_ready(self) -> bool:
@@ -385,12 +388,12 @@ class Bot:
                 spans.append(sp)
         if not spans:
             return None
+        strongest = max(sp.strength for sp in spans)
         if plural:  # the list: each name once, of those the patterns are surest of
-            strongest = max(sp.strength for sp in spans)
             spans = list({sp.value: sp for sp in reversed(spans) if sp.strength == strongest}.values())[::-1]
-        if plural and len(spans) > 1:
-            return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
-                        " | ".join(sp.value for sp in spans), max(sp.strength for sp in spans))
+            if len(spans) > 1:
+                return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
+                            " | ".join(sp.value for sp in spans), strongest)
         return max(spans, key=lambda sp: (sp.strength, sp.end - sp.start))
 
     def _trim(self, sentence: str, span: Span, question_words: set[str]) -> Span | None:

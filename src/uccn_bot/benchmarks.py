@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from .corpus import CorpusError
+from .passages import split_sentences
 
 SOURCES = {"facqa": "FacQA (IndoNLU)", "tydiqa": "TyDi QA GoldP (id)", "idkmrc": "IDK-MRC"}
 
@@ -60,8 +61,6 @@ def _repeats(context: str, answers: list[str], contexts) -> list[str]:
     """Contexts that repeat the sentence holding the answer in `context`. FacQA's contexts
     are overlapping windows of the same news stories, so the answer's sentence often stands
     in two of them, and a passage from either answers the question."""
-    from .passages import split_sentences
-
     folded = [a.casefold() for a in answers]
     sentence = next((s for s in split_sentences(context) if any(a in s.casefold() for a in folded)), None)
     if sentence is None or len(sentence.split()) < 6:

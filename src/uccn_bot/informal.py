@@ -50,9 +50,9 @@ def standard_form(word: str) -> str | None:
     if len(word) < 4 or not word.isalpha():
         return None
     for suffix in _SUFFIXES:
-        if suffix and not word.endswith(suffix):
+        if not word.endswith(suffix):
             continue
-        stem = word[: len(word) - len(suffix)] if suffix else word
+        stem = word[: len(word) - len(suffix)]
         for prefix, initial in _PREFIXES:
             if stem.startswith(prefix) and len(stem) - len(prefix) >= 3:
                 root = initial + stem[len(prefix):]

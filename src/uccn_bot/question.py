@@ -158,8 +158,8 @@ def split_compound(word: str, index: Index) -> str | None:
 def _joined(previous: str, word: str, index: Index) -> bool:
     """Whether the corpus writes two typed words as one ("olah raga" → "olahraga")."""
     joined = previous + word
-    return previous.isalpha() and word.isalpha() and len(joined) >= 6 and _corpus_word(joined, index) \
-        and index.analyzer.term(joined) is not None
+    return previous.isalpha() and word.isalpha() and len(joined) >= 6 \
+        and index.analyzer.term(joined) is not None and _known(joined, index)
 
 
 def _corpus_word(word: str, index: Index) -> bool:

@@ -152,21 +152,20 @@ class Analyzer:
                 got = cache[token] = (normal, tuple(t for w in normal if (t := self.term(w))))
             words.extend(got[0])
             terms.extend(got[1])
-        if self._epithet_starts and not self._epithet_starts.isdisjoint(words):
+        return self._phrases(words, terms)
+
+    def terms_of(self, words: list[str]) -> list[str]:
+        """Index terms of already normalised words (after typo repair, say)."""
+        return self._phrases(words, [t for w in words if (t := self.term(w))])[1]
+
+    def _phrases(self, words: list[str], terms: list[str]) -> tuple[list[str], list[str]]:
+        """The steps that read several words at once: epithets replaced, synonym phrases met."""
+        if self._epithet_table and not self._epithet_table.keys().isdisjoint(words):
             words = self._name_epithets(words)
             terms = [t for w in words if (t := self.term(w))]
         if self.synonyms and self._may_match(words, terms):
             terms = self._flatten(self.units(words))
         return words, terms
-
-    def terms_of(self, words: list[str]) -> list[str]:
-        """Index terms of already normalised words (after typo repair, say)."""
-        if self._epithet_starts and not self._epithet_starts.isdisjoint(words):
-            words = self._name_epithets(words)
-        terms = [t for w in words if (t := self.term(w))]
-        if self.synonyms and self._may_match(words, terms):
-            terms = self._flatten(self.units(words))
-        return terms
 
     def words(self, text: str) -> list[str]:
         """Normalised words, stop words included (question typing and typo repair need them)."""
@@ -226,19 +225,11 @@ class Analyzer:
 
     @cached_property
     def _epithet_table(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
-        table: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-        for phrase, name in self.lexicon.epithets.items():
-            words = tuple(w for token in tokenize(phrase) for w in self._normalise(token))
-            named = tuple(w for token in tokenize(name) for w in self._normalise(token))
-            if words and named:
-                table.setdefault(words[0], []).append((words, named))
-        for candidates in table.values():
-            candidates.sort(key=lambda c: -len(c[0]))  # longest phrase wins
-        return table
+        pairs = ((self._phrase_words(phrase), self._phrase_words(name)) for phrase, name in self.lexicon.epithets.items())
+        return _by_first_word((words, named) for words, named in pairs if words and named)
 
-    @cached_property
-    def _epithet_starts(self) -> frozenset[str]:
-        return frozenset(self._epithet_table)
+    def _phrase_words(self, phrase: str) -> tuple[str, ...]:
+        return tuple(w for token in tokenize(phrase) for w in self._normalise(token))
 
     # -- synonyms ------------------------------------------------------------------------
     #
@@ -295,22 +286,25 @@ class Analyzer:
 
     @cached_property
     def _synonym_table(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-        table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        entries = []
         for group in self.lexicon.synonyms:
-            phrases = []
-            for member in group:
-                words = [w for token in tokenize(member) for w in self._normalise(token)]
-                keys = tuple(self._key(w) for w in words)
-                if keys:
-                    phrases.append(keys)
+            phrases = [keys for member in group if (keys := tuple(self._key(w) for w in self._phrase_words(member)))]
             if len(phrases) < 2:
                 continue
             shared = "_".join(k.lstrip("=") for k in phrases[0] if not k.startswith("=")) or phrases[0][0].lstrip("=")
-            for keys in phrases:
-                table.setdefault(keys[0], []).append((keys, shared))
-        for candidates in table.values():
-            candidates.sort(key=lambda c: -len(c[0]))  # longest phrase wins
-        return table
+            entries.extend((keys, shared) for keys in phrases)
+        return _by_first_word(entries)
+
+
+def _by_first_word(entries) -> dict:
+    """(phrase, payload) pairs as a table from a phrase's first word to its entries, the
+    longest phrase first (the longest match wins)."""
+    table: dict = {}
+    for phrase, payload in entries:
+        table.setdefault(phrase[0], []).append((phrase, payload))
+    for candidates in table.values():
+        candidates.sort(key=lambda c: -len(c[0]))
+    return table
 
 
 def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int = 2, ratio: float = 0.9) -> frozenset[str]:
