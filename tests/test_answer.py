@@ -2,7 +2,8 @@
 
 import pytest
 
-from uccn_bot.extract import find_spans
+from uccn_bot.answer import AnswerSettings, Bot
+from uccn_bot.extract import Span, find_spans, fits_measure
 from uccn_bot.question import AnswerType
 
 
@@ -105,3 +106,42 @@ def test_a_list_in_the_next_sentence_answers_the_sentence_before(bot):
 def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
     sentence = "Untuk merayakannya, Pemkot menggelar Nusantara Creative City Forum (NCCF) secara hybrid."
     assert "Pemkot" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+
+
+@pytest.mark.parametrize("span, measure, fits", [
+    ("20%", "percent", True), ("15-29", "percent", False), ("sewindu", "duration", True),
+    ("lima hari", "duration", True), ("27 kota", "duration", False), ("27 kota", None, True),
+])
+def test_a_number_fits_what_the_question_measures(span, measure, fits):
+    assert fits_measure(Span(span, 0, len(span), AnswerType.NUMBER, span), measure) is fits
+
+
+def test_a_length_of_time_stands_alone():
+    spans = find_spans("Hingga kini, sudah sewindu, Kota Batik tergabung", AnswerType.NUMBER)
+    assert [s.text for s in spans] == ["sewindu"]
+
+
+def _two_articles(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    filler = " ".join(["Kota ini terus menggelar festival musik dan pameran kerajinan bagi warganya."] * 6)
+    (root / "malang.md").write_text(
+        "---\nid: malang\ntitle: Malang\nsource: Uji\n---\n\n"
+        f"Wali Kota Malang, Sutiaji, menyatakan kotanya siap menjadi kota kreatif. {filler}\n\n"
+        f"Kampung tematik tumbuh di banyak sudut kota. {filler}\n", encoding="utf-8")
+    (root / "ambon.md").write_text(
+        "---\nid: ambon\ntitle: Ambon\nsource: Uji\n---\n\n"
+        f"Kota Ambon dikenal sebagai kota musik di Indonesia timur. {filler}\n\n"
+        f"Banyak penyanyi terkenal lahir di Ambon. {filler}\n", encoding="utf-8")
+    return root
+
+
+def test_an_article_that_never_names_the_place_asked_about_does_not_answer(tmp_path):
+    from uccn_bot.index import IndexSettings, open_index
+
+    index = open_index(_two_articles(tmp_path), IndexSettings(semantic=False), tmp_path / "cache")
+    assert "ambon" in index.names and "malang" in index.names
+    bot = Bot(index)
+    assert bot.answer("siapa wali kota Malang?").short_answer == "Sutiaji"
+    assert not bot.answer("siapa wali kota Ambon?").answered  # only Malang's article has a mayor
+    assert Bot(index, AnswerSettings(absent_name_factor=1.0)).answer("siapa wali kota Ambon?").answered

@@ -1,6 +1,6 @@
 """Reading a question: words typed together or apart, English words, epithets."""
 
-from uccn_bot.question import is_english, parse_question
+from uccn_bot.question import is_english, measure, parse_question
 
 
 def test_two_words_typed_as_one_are_split(bot):
@@ -53,3 +53,23 @@ def test_a_name_answer_leaves_out_what_was_asked_about(bot):
     answer = bot.answer("siapa walikota pekalongan")
     assert answer.short_answer and "Saelany" in answer.short_answer
     assert not answer.short_answer.startswith("Pekalongan")
+
+
+def test_what_a_berapa_question_measures():
+    assert measure("berapa persen pekerja muda di CCI?") == "percent"
+    assert measure("pertumbuhannya berapa %") == "percent"
+    assert measure("udah brp lama pekalongan jadi kota kreatif") == "duration"
+    assert measure("How long did the festival last?") == "duration"
+    assert measure("berapa kota yang bergabung?") is None
+
+
+def test_how_long_asks_for_a_length_of_time(bot):
+    query = parse_question("sudah berapa lama Pekalongan jadi kota kreatif", bot.index)
+    assert "lama" not in query.terms  # the question word is no topic ("anggota lama")
+    answer = bot.answer("sudah berapa lama Pekalongan jadi kota kreatif")
+    assert answer.answered and answer.short_answer == "sewindu"
+
+
+def test_berapa_persen_takes_only_a_percentage(bot):
+    answer = bot.answer("secara global berapa persen pekerja berusia 15-29 tahun bekerja di CCI")
+    assert answer.answered and answer.short_answer == "20%"  # not "15-29" from the same sentence

@@ -39,10 +39,18 @@ def test_affixes_share_a_stem():
 
 def test_proper_nouns_of_the_corpus_are_protected_from_the_stemmer():
     assert A.terms("Pekalongan") == ["kalong"]  # what Sastrawi does on its own
-    names = find_proper_nouns([d.body for d in load_corpus(CORPUS)], A)
-    assert "pekalongan" in names
-    protected = Analyzer(protected=names)
+    found = find_proper_nouns([d.body for d in load_corpus(CORPUS)], A)
+    assert "pekalongan" in found.protected
+    protected = Analyzer(protected=found.protected)
     assert protected.terms("Kota Pekalongan") == ["kota", "pekalongan"]
+
+
+def test_names_are_words_capitalised_mid_sentence_not_in_title_case_headings():
+    found = find_proper_nouns(["Kota Ambon dan kota Malang.", "Ambon menyanyi di Malang, lalu Ambon lagi.",
+                               "Pekerjaan Dan Upah", "upah kerja di Jakarta"], A)
+    assert {"ambon", "malang", "jakarta"} <= found.names
+    assert "upah" not in found.names  # capitalised only in a heading, lower case elsewhere
+    assert "menyanyi" not in found.names
 
 
 def test_stems_are_cached():

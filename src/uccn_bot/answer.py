@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .extract import Span, find_spans
+from .extract import Span, find_spans, fits_measure
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
@@ -57,6 +57,7 @@ class AnswerSettings:
     unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
     english_unknown_weight: float = 0.25  # ... in an English question (a word the glossary lacks)
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
+    absent_name_factor: float = 0.5  # confidence kept when the passage's article never names a place/name asked
     semantic: bool = True  # use passage embeddings when the index has them
     semantic_gate: float = 0.6  # below this lexical confidence the embeddings are consulted
     semantic_margin: float = 0.05  # ... and also when the runner-up scores within this share
@@ -251,6 +252,8 @@ class Bot:
         sentence, share, span = self._best_sentence(analysed, units, total, query)
         score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
+        if self._names_absent(units, number):
+            confidence *= s.absent_name_factor
         if similarity is not None:
             score += s.semantic_weight * similarity
             confidence += s.semantic_confidence * (similarity - s.semantic_neutral_z)
@@ -258,6 +261,23 @@ class Bot:
         return Hit(self.index.passage(number), score, bm25, coverage, sentence,
                    span.text if span else None, span.value if span else None, share, confidence,
                    similarity)
+
+    def _names_absent(self, units: list[_Unit], number: int) -> bool:
+        """Whether the passage's article never mentions a name the question asks about: a
+        passage on Malang's bid does not answer a question on Ambon, however well its other
+        words match. A name missing from the passage alone only costs coverage: the article
+        around it may be all about that place; and a one-passage document says too little
+        to tell what it is about."""
+        index = self.index
+        document = int(index.arrays["passage_doc"][number])
+        if len(index.document_passages(document)) < 2:
+            return False
+        for unit in units:
+            terms = [t for t in (*unit.terms, unit.shared) if t]
+            if unit.known and index.names.intersection(terms) \
+                    and not any(index.document_mentions(document, t) for t in terms):
+                return True
+        return False
 
     def _undecided(self, ranked: list[Hit]) -> bool:
         """Whether the words leave the answer open: the best passage covers the question only
@@ -350,10 +370,11 @@ class Bot:
         if query.answer_type is AnswerType.NONE:
             return best
         floor = max(0.6 * best_share, 0.3)
-        # The answer must be about the question's subject: its rarest word must be in the
-        # answer's sentence ("siapa wali kota Ambon" is not answered
-        # by the mayor of Pekalongan two sentences on).
-        focus = self._focus(units)
+        # The answer must be about the question's subject: the rarest question word this
+        # passage has must be in the answer's sentence ("siapa wali kota Ambon" is not answered
+        # by the mayor of Pekalongan two sentences on). Words the passage lacks already cost
+        # it coverage; they are not asked of every sentence again.
+        focus = self._focus(units, analysed.terms)
         need_focus = focus is not None
         for i, (sentence, share) in enumerate(zip(analysed.sentences, shares)):
             terms = analysed.sentence_terms[i]
@@ -364,24 +385,29 @@ class Bot:
                 continue
             if best[2] and share <= best[1] and not query.plural:
                 continue
-            span = self._span(sentence, query.answer_type, question_words, query.plural)
+            span = self._span(sentence, query, question_words)
             if span and (best[2] is None or _better(span, share, best[2], best[1], query.plural)):
                 best = (sentence, share, span)
         return best
 
-    def _focus(self, units: list[_Unit]) -> str | None:
-        """The question's rarest known term: what the question is most specifically about."""
+    def _focus(self, units: list[_Unit], present: frozenset[str]) -> str | None:
+        """The question's rarest term among those in `present`: what the question is most
+        specifically about, as far as this passage speaks of it."""
         vocab, idf = self.index.bm25.vocab, self.index.bm25.idf
-        terms = [t for u in units if u.known for t in u.terms if t in vocab]
+        terms = [t for u in units if u.known for t in u.terms if t in vocab and t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
-    def _span(self, sentence: str, kind: AnswerType, question_words: set[str], plural: bool = False) -> Span | None:
+    def _span(self, sentence: str, query: Query, question_words: set[str]) -> Span | None:
         """The sentence's answer of the asked type: the strongest span, or for a question
         that asks for a list, all of them ("Parma, Chengdu, Popayán"). Words of the question
         are trimmed from a name's edges ("Pekalongan Mochammad Saelany" → "Mochammad
-        Saelany"): the answer is never what was asked about."""
+        Saelany"): the answer is never what was asked about. "Berapa persen" takes only a
+        percentage, "berapa lama" only a length of time."""
+        kind, plural = query.answer_type, query.plural
         spans = []
         for sp in find_spans(sentence, kind, self._is_common_word):
+            if kind is AnswerType.NUMBER and not fits_measure(sp, query.measure):
+                continue
             if kind in (AnswerType.PERSON, AnswerType.PLACE):
                 sp = self._trim(sentence, sp, question_words)
             if sp and not set(self.index.analyzer.words(sp.text)) <= question_words:

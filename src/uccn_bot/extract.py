@@ -37,14 +37,17 @@ _DATE_RES = [
 _NUMBER_WORDS = (
     r"(?:(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s+(?:belas|puluh|ratus|ribu)(?:\s+\w+)?|"
     r"satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|sejuta|"
-    r"sewindu|sedekade|satu dekade|setengah)"
+    r"sewindu|sedekade|satu dekade|setengah|setahun|sebulan|seminggu|sepekan|sehari|seabad)"
 )
+_DURATION_RE = re.compile(r"\b(tahun|bulan|minggu|pekan|hari|jam|dekade|windu|abad|years?|months?|weeks?|days?|"
+                          r"decades?|setahun|sebulan|seminggu|sepekan|sehari|sewindu|sedekade|seabad)\b", re.I)
 _NUMBER_RES = [
     re.compile(r"\b\d+(?:[.,]\d+)?\s*%?\s*[-–]\s*\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
     re.compile(r"(?:US\$|Rp\.?\s*)?\b\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?"
                r"(?:\s+(?:juta|ribu|miliar|triliun))?(?:\s+[a-zA-Z]+)?"),
     re.compile(rf"\b{_NUMBER_WORDS}\s+[a-zA-Z]+", re.I),
+    re.compile(r"\b(?:sewindu|sedekade|seabad|setahun|sebulan|seminggu|sepekan)\b", re.I),  # a length on its own
 ]
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
@@ -110,6 +113,16 @@ def _date_value(text: str) -> str:
     if year:
         return year[-1]
     return folded
+
+
+def fits_measure(span: Span, measure: str | None) -> bool:
+    """Whether a number answers what the question measures: a percentage for "berapa
+    persen", a length of time ("sewindu", "lima hari") for "berapa lama"."""
+    if measure == "percent":
+        return bool(re.search(r"%|persen", span.text, re.I))
+    if measure == "duration":
+        return bool(_DURATION_RE.search(span.text))
+    return True
 
 
 def _numbers(sentence: str) -> list[Span]:

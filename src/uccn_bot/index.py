@@ -33,7 +33,7 @@ from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/4"
+INDEX_FORMAT = "uccn-bot-index/5"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -96,6 +96,7 @@ class Index:
     words: list[str]  # the corpus's normalised words, stop words included (typo repair picks from these)
     arrays: dict[str, np.ndarray]
     key: str = ""
+    names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,6 +133,24 @@ class Index:
         if flat is None or flat.shape[0] == 0 or len(self) == 0:
             return None
         return np.asarray(flat).reshape(len(self), -1)
+
+    def document_passages(self, doc_number: int) -> range:
+        """The passage numbers of document `doc_number` (passages are numbered in document order)."""
+        owners = self.arrays["passage_doc"]
+        return range(int(np.searchsorted(owners, doc_number, "left")), int(np.searchsorted(owners, doc_number, "right")))
+
+    def document_mentions(self, doc_number: int, term: str) -> bool:
+        """Whether any passage of document `doc_number` has `term`: a binary search of the
+        term's postings for the document's passages."""
+        term_id = self.bm25.vocab.get(term)
+        if term_id is None:
+            return False
+        numbers = self.document_passages(doc_number)
+        first, end = numbers.start, numbers.stop
+        indptr = self.arrays["indptr"]
+        passages = self.arrays["postings"][indptr[term_id] : indptr[term_id + 1]]
+        at = np.searchsorted(passages, first)
+        return bool(at < passages.shape[0] and passages[at] < end)
 
     def search(self, terms: list[str], k: int = 10) -> list[tuple[int, float]]:
         """Top-k (passage number, BM25 score), best first."""
@@ -181,9 +200,10 @@ def build_index(
     read = documents if callable(documents) else (lambda docs=list(documents): docs)
     lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
     base = Analyzer(lexicon, frozenset(), settings.stemming, settings.synonyms)
-    protected = find_proper_nouns((d.body for d in read()), base)
-    protected |= {w.lower() for w in settings.protected_words}
+    found = find_proper_nouns((d.body for d in read()), base)
+    protected = found.protected | {w.lower() for w in settings.protected_words}
     analyzer = Analyzer(lexicon, frozenset(protected), settings.stemming, settings.synonyms)
+    names = frozenset(t for w in found.names | protected for t in analyzer.terms_of([w]))
 
     docs: list[Document] = []
     texts = bytearray()
@@ -226,7 +246,7 @@ def build_index(
     section_list = [""] * len(sections)
     for text, number in sections.items():
         section_list[number] = text
-    index = Index(bm25, analyzer, docs, section_list, words, arrays)
+    index = Index(bm25, analyzer, docs, section_list, words, arrays, names=names)
     arrays["embeddings"] = _embed(index, settings, progress)
     return index
 
@@ -314,6 +334,7 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "sections": index.sections,
             "words": index.words,
             "protected": sorted(index.analyzer.protected),
+            "names": sorted(index.names),
             "documents": [_doc_json(d) for d in index.documents],
         }
         (tmp / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
@@ -361,7 +382,7 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         strings = json.loads((path / "strings.json").read_text(encoding="utf-8"))
         vocab = {term: i for i, term in enumerate(strings["vocab"])}
         documents = [Document(**d, body="") for d in strings["documents"]]
-        protected = frozenset(strings["protected"])
+        protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
         sections, words = list(strings["sections"]), list(strings["words"])
     except IndexCacheError:
         raise
@@ -390,7 +411,7 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
-    return Index(bm25, analyzer, documents, sections, words, arrays, key=key)
+    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names)
 
 
 def _vocab_list(vocab: dict[str, int]) -> list[str]:

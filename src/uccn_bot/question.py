@@ -51,6 +51,7 @@ class Query:
     corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
     english: bool = False  # written in English (its unknown words are untranslated, not absent)
     plural: bool = False  # asks for a list ("kota mana saja", "siapa saja")
+    measure: str | None = None  # "percent" ("berapa persen") or "duration" ("berapa lama") or None
 
 
 def answer_type(question: str) -> AnswerType:
@@ -68,6 +69,19 @@ _LIST_RE = re.compile(r"\b(apa|siapa|mana|kapan|berapa)\s*(saja|aja|sajakah|aj)\
 def asks_for_list(question: str) -> bool:
     """Whether the question asks for several answers ("kota mana saja", "siapa aja")."""
     return bool(_LIST_RE.search(" ".join(fold(question).split())))
+
+
+_MEASURE_RES = [
+    ("percent", re.compile(r"%|\b(persen\w*|prosentase|persentase|percent\w*)\b")),
+    ("duration", re.compile(r"\b(se)?(berapa|brp) lama\w*\b|\bhow long\b")),
+]
+_DURATION_WORDS = {"lama", "lamanya", "long"}  # "berapa lama" asks how long; "lama" is no topic
+
+
+def measure(question: str) -> str | None:
+    """What a berapa question measures, when it says: "percent" or "duration"."""
+    text = " ".join(fold(question).split())
+    return next((name for name, pattern in _MEASURE_RES if pattern.search(text)), None)
 
 
 def parse_question(question: str, index: Index) -> Query:
@@ -94,6 +108,10 @@ def parse_question(question: str, index: Index) -> Query:
         else:
             words.append(word)
             unknown.append(word)
+    asked = measure(question)
+    if asked == "duration":
+        words = [w for w in words if w not in _DURATION_WORDS]
+        unknown = [w for w in unknown if w not in _DURATION_WORDS]
     terms = analyzer.terms_of(words)
     if unknown:  # a word of a synonym phrase the corpus knows ("negeri gajah putih") is known
         vocab = index.bm25.vocab
@@ -103,6 +121,7 @@ def parse_question(question: str, index: Index) -> Query:
         text=question.strip(),
         answer_type=answer_type(question),
         plural=asks_for_list(question),
+        measure=asked,
         words=tuple(words),
         terms=tuple(terms),
         unknown=tuple(unknown),

@@ -31,6 +31,7 @@ _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20
 _CAPITALISED_RE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
 _LOWERCASE_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?![\w-])")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
+_AFTER_LOWERCASE_RE = re.compile(r"[a-z,] $")
 
 
 @dataclass(frozen=True)
@@ -307,24 +308,41 @@ def _by_first_word(entries) -> dict:
     return table
 
 
-def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int = 2, ratio: float = 0.9) -> frozenset[str]:
-    """Words that are nearly always capitalised mid-sentence and that the stemmer would
-    change: names like "Pekalongan" that must not be stemmed into "kalong". One pass."""
+@dataclass(frozen=True)
+class ProperNouns:
+    """The corpus's names, found from how it capitalises words."""
+
+    names: frozenset[str]  # folded words nearly always capitalised after a lower-case word
+    protected: frozenset[str]  # capitalised words the stemmer would change ("Pekalongan")
+
+
+def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int = 2, ratio: float = 0.9) -> ProperNouns:
+    """Words that are nearly always capitalised mid-sentence, in one pass. Those the stemmer
+    would change are protected from it: names like "Pekalongan" must not be stemmed into
+    "kalong". Names count only when capitalised right after a lower-case word, so headings
+    in Title Case ("Pekerjaan Dan Upah") add none."""
     capitalised: Counter[str] = Counter()
+    after_lowercase: Counter[str] = Counter()
     lowercase: Counter[str] = Counter()
     for text in texts:
         for match in _CAPITALISED_RE.finditer(text):
-            if not _SENTENCE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
+            before = text[max(0, match.start() - 3) : match.start()]
+            if not _SENTENCE_START_RE.search(before):
                 capitalised[fold(match.group(1))] += 1
+                if _AFTER_LOWERCASE_RE.search(before):
+                    after_lowercase[fold(match.group(1))] += 1
         lowercase.update(_LOWERCASE_RE.findall(text))
+    stopwords = analyzer.lexicon.stopwords
     plain = Analyzer(analyzer.lexicon, frozenset(), analyzer.stemming, synonyms=False)
-    names = set()
+    protected = set()
     for word, count in capitalised.items():
         if count < min_count or count / (count + lowercase.get(word, 0)) < ratio:
             continue
-        if word not in analyzer.lexicon.stopwords and plain.stem(word) != word:
-            names.add(word)
-    return frozenset(names)
+        if word not in stopwords and plain.stem(word) != word:
+            protected.add(word)
+    names = {word for word, count in after_lowercase.items()
+             if word not in stopwords and count / (count + lowercase.get(word, 0)) >= ratio}
+    return ProperNouns(frozenset(names), frozenset(protected))
 
 
 def is_root_word(word: str) -> bool:
