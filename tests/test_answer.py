@@ -111,6 +111,7 @@ def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
 @pytest.mark.parametrize("span, measure, fits", [
     ("20%", "percent", True), ("15-29", "percent", False), ("sewindu", "duration", True),
     ("lima hari", "duration", True), ("27 kota", "duration", False), ("27 kota", None, True),
+    ("lima hari", None, False),
 ])
 def test_a_number_fits_what_the_question_measures(span, measure, fits):
     assert fits_measure(Span(span, 0, len(span), AnswerType.NUMBER, span), measure) is fits
@@ -145,3 +146,4 @@ def test_an_article_that_never_names_the_place_asked_about_does_not_answer(tmp_p
     assert bot.answer("siapa wali kota Malang?").short_answer == "Sutiaji"
     assert not bot.answer("siapa wali kota Ambon?").answered  # only Malang's article has a mayor
     assert Bot(index, AnswerSettings(absent_name_factor=1.0)).answer("siapa wali kota Ambon?").answered
+

@@ -60,6 +60,8 @@ def test_what_a_berapa_question_measures():
     assert measure("pertumbuhannya berapa %") == "percent"
     assert measure("udah brp lama pekalongan jadi kota kreatif") == "duration"
     assert measure("How long did the festival last?") == "duration"
+    assert measure("berapa hari pameran itu digelar") == "duration"
+    assert measure("usianya berapa") == "duration"
     assert measure("berapa kota yang bergabung?") is None
 
 

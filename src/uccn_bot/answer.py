@@ -249,7 +249,7 @@ class Bot:
         answer type and (when consulted) semantic similarity."""
         s = self.settings
         analysed = self._analyse(number)
-        sentence, share, span = self._best_sentence(analysed, units, total, query)
+        sentence, share, span = self._best_sentence(number, analysed, units, total, query)
         score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
         if self._names_absent(units, number):
@@ -357,7 +357,7 @@ class Bot:
             units.append(_Unit(unit, shared, max(weight, 1e-6), bool(known) or shared in vocab))
         return units
 
-    def _best_sentence(self, analysed: _Analysed, units, total: float, query: Query):
+    def _best_sentence(self, number: int, analysed: _Analysed, units, total: float, query: Query):
         """(sentence, share of the question it covers, answer span or None). An answer span
         only counts in a sentence that matches the question nearly as well as the best one:
         a date three sentences away from the matched words answers nothing."""
@@ -370,11 +370,10 @@ class Bot:
         if query.answer_type is AnswerType.NONE:
             return best
         floor = max(0.6 * best_share, 0.3)
-        # The answer must be about the question's subject: the rarest question word this
-        # passage has must be in the answer's sentence ("siapa wali kota Ambon" is not answered
-        # by the mayor of Pekalongan two sentences on). Words the passage lacks already cost
-        # it coverage; they are not asked of every sentence again.
-        focus = self._focus(units, analysed.terms)
+        # The answer must be about the question's subject: the focus word must be in the
+        # answer's sentence ("siapa wali kota Ambon" is not answered by the mayor of
+        # Pekalongan two sentences on).
+        focus = self._focus(units, analysed.terms, number)
         need_focus = focus is not None
         for i, (sentence, share) in enumerate(zip(analysed.sentences, shares)):
             terms = analysed.sentence_terms[i]
@@ -390,11 +389,19 @@ class Bot:
                 best = (sentence, share, span)
         return best
 
-    def _focus(self, units: list[_Unit], present: frozenset[str]) -> str | None:
-        """The question's rarest term among those in `present`: what the question is most
-        specifically about, as far as this passage speaks of it."""
+    def _focus(self, units: list[_Unit], present: frozenset[str], number: int) -> str | None:
+        """What the question is most specifically about, as a term an answer's sentence must
+        have: a name the question asks about that neither the passage nor its article has
+        (then no sentence answers), else the rarest question term the passage has. An
+        ordinary word the passage lacks ("anak" where it says "kaum muda") has cost it
+        coverage already. A synonym phrase counts as its group's term."""
         vocab, idf = self.index.bm25.vocab, self.index.bm25.idf
-        terms = [t for u in units if u.known for t in u.terms if t in vocab and t in present]
+        terms = [t for u in units if u.known for t in ((u.shared,) if u.shared in vocab else u.terms) if t in vocab]
+        document = int(self.index.arrays["passage_doc"][number])
+        for term in terms:
+            if term not in present and term in self.index.names and not self.index.document_mentions(document, term):
+                return term
+        terms = [t for t in terms if t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
     def _span(self, sentence: str, query: Query, question_words: set[str]) -> Span | None:

@@ -117,12 +117,11 @@ def _date_value(text: str) -> str:
 
 def fits_measure(span: Span, measure: str | None) -> bool:
     """Whether a number answers what the question measures: a percentage for "berapa
-    persen", a length of time ("sewindu", "lima hari") for "berapa lama"."""
+    persen", a length of time ("sewindu", "lima hari") for "berapa lama" and only for it
+    ("berapa pengunjung" is not answered by "lima hari")."""
     if measure == "percent":
         return bool(re.search(r"%|persen", span.text, re.I))
-    if measure == "duration":
-        return bool(_DURATION_RE.search(span.text))
-    return True
+    return bool(_DURATION_RE.search(span.text)) == (measure == "duration")
 
 
 def _numbers(sentence: str) -> list[Span]:

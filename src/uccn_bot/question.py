@@ -73,7 +73,8 @@ def asks_for_list(question: str) -> bool:
 
 _MEASURE_RES = [
     ("percent", re.compile(r"%|\b(persen\w*|prosentase|persentase|percent\w*)\b")),
-    ("duration", re.compile(r"\b(se)?(berapa|brp) lama\w*\b|\bhow long\b")),
+    ("duration", re.compile(r"\b(se)?(berapa|brp) (lama|tahun|bulan|minggu|pekan|hari|jam|dekade|usia|umur)\b|"
+                            r"\b(usia|umur)\w* (berapa|brp)\b|\bhow (long|old)\b")),
 ]
 _DURATION_WORDS = {"lama", "lamanya", "long"}  # "berapa lama" asks how long; "lama" is no topic
 
