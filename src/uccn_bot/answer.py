@@ -17,13 +17,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
 import numpy as np
 
 from .extract import Span, find_spans, fits_measure
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
+from . import thesaurus
 from .question import AnswerType, Query, parse_question
 from .text import fold, is_root_word
 
@@ -57,6 +59,7 @@ class AnswerSettings:
     unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
     english_unknown_weight: float = 0.25  # ... in an English question (a word the glossary lacks)
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
+    thesaurus_weight: float = 0.3  # share of a word's weight a thesaurus synonym of it earns (0 = off)
     absent_name_factor: float = 0.5  # confidence kept when the passage's article never names a place/name asked
     semantic: bool = True  # use passage embeddings when the index has them
     semantic_gate: float = 0.6  # below this lexical confidence the embeddings are consulted
@@ -224,8 +227,10 @@ class Bot:
         """BM25 candidates reranked by coverage, best sentence and answer type; when the
         words alone are not decisive, semantic similarity joins in (see `_semantic`)."""
         s = self.settings
-        candidates = self.index.search(list(query.terms), s.candidates)
         units = self._units(query)
+        # A word the corpus lacks is searched for by its thesaurus synonyms ("tamu" → "pengunjung").
+        stand_ins = sorted({t for u in units if not u.known for t in u.alternatives})
+        candidates = self.index.search(list(query.terms) + stand_ins, s.candidates)
         total = sum(u.weight for u in units) or 1.0
         top_bm25 = (candidates[0][1] if candidates else 0.0) or 1.0
 
@@ -335,6 +340,7 @@ class Bot:
         idf, vocab = self.index.bm25.idf, self.index.bm25.vocab
         analyzer = self.index.analyzer
         raw = analyzer.units(list(query.words))
+        related = self._thesaurus_terms(query) if self.settings.thesaurus_weight > 0 else {}
         seen: set[tuple[str, ...]] = set()
         units = []
         for unit, shared in raw:
@@ -354,8 +360,28 @@ class Bot:
                 # the glossary cannot translate, so it counts less.
                 share = self.settings.english_unknown_weight if query.english else self.settings.unknown_weight
                 weight = self._max_idf * share
-            units.append(_Unit(unit, shared, max(weight, 1e-6), bool(known) or shared in vocab))
+            weight = max(weight, 1e-6)
+            # A synonym earns part of the word's weight, never more than its own (idf) weight:
+            # meeting a common word ("hidup" for "nasi") says little.
+            alternatives = {t: min(weight, float(idf[vocab[t]])) * self.settings.thesaurus_weight
+                            for t in related.get(unit[0], ())} if shared is None and len(unit) == 1 else {}
+            units.append(_Unit(unit, shared, weight, bool(known) or shared in vocab, alternatives))
         return units
+
+    def _thesaurus_terms(self, query: Query) -> dict[str, frozenset[str]]:
+        """Question term → corpus terms of its thesaurus synonyms ("tamu" → "unjung", the
+        term of "pengunjung"), for content words only."""
+        analyzer, vocab = self.index.analyzer, self.index.bm25.vocab
+        stopwords = analyzer.lexicon.stopwords
+        related: dict[str, frozenset[str]] = {}
+        for word in query.words:
+            term = analyzer.term(word)
+            if term is None or term in related:
+                continue
+            words = thesaurus.synonyms(word) | thesaurus.synonyms(term)
+            terms = {t for w in words if w not in stopwords for t in analyzer.terms_of([w])}
+            related[term] = frozenset(t for t in terms if t and t != term and t in vocab)
+        return related
 
     def _best_sentence(self, number: int, analysed: _Analysed, units, total: float, query: Query):
         """(sentence, share of the question it covers, answer span or None). An answer span
@@ -524,11 +550,21 @@ class _Unit(NamedTuple):
     shared: str | None
     weight: float  # idf; a word the corpus lacks weighs as much as the rarest term
     known: bool  # whether any passage has it
+    alternatives: Mapping[str, float] = MappingProxyType({})  # thesaurus synonyms' terms → what meeting one earns
 
 
 def _covered(units: list[_Unit], terms: frozenset[str]) -> float:
-    """Weight of the question units found in a set of terms."""
-    return sum(u.weight for u in units if (u.shared and u.shared in terms) or all(t in terms for t in u.terms))
+    """Weight of the question units found in a set of terms; a unit met only by a
+    thesaurus synonym counts for part of its weight."""
+    total = 0.0
+    for u in units:
+        if (u.shared and u.shared in terms) or all(t in terms for t in u.terms):
+            total += u.weight
+        elif u.alternatives:
+            met = u.alternatives.keys() & terms
+            if met:
+                total += max(u.alternatives[t] for t in met)
+    return total
 
 
 def _comparable(value: str) -> str:
