@@ -34,3 +34,10 @@ def test_a_word_the_corpus_lacks_is_searched_for_by_its_synonyms(bot):
     assert hits and any("studi banding" in h.passage.text.lower() or "kunjungan" in h.passage.text.lower() for h in hits)
     off = Bot(bot.index, AnswerSettings(thesaurus_weight=0.0))
     assert [h.passage.id for h in off.search("lawatan ke Pekalongan", 3)] != [h.passage.id for h in hits]
+
+
+def test_a_missing_word_list_is_a_warning_not_a_crash(caplog):
+    from uccn_bot.bundled import read_lines
+
+    assert read_lines("no-such-list.gz", "the test list") == []
+    assert "the test list is off" in caplog.text

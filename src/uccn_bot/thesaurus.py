@@ -9,12 +9,9 @@ meanings in context, so a synonym only counts as part of a match (see
 
 from __future__ import annotations
 
-import gzip
-import logging
 from functools import lru_cache
-from importlib import resources
 
-logger = logging.getLogger(__name__)
+from .bundled import read_lines
 
 DATA = "th_id_ID_v2.dat.gz"
 
@@ -23,12 +20,7 @@ DATA = "th_id_ID_v2.dat.gz"
 def table() -> dict[str, frozenset[str]]:
     """Headword → its one-word synonyms over all senses (antonyms left out). Empty, with
     a warning in the log, when the data file cannot be read."""
-    try:
-        raw = resources.files("uccn_bot").joinpath("data", DATA).read_bytes()
-        lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        logger.warning("the thesaurus is off (%s: %s)", type(exc).__name__, exc)
-        return {}
+    lines = read_lines(DATA, "the thesaurus")
     synonyms: dict[str, set[str]] = {}
     head = None
     for line in lines[1:]:  # the first line names the encoding
