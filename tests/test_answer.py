@@ -132,7 +132,7 @@ def _two_articles(tmp_path):
         f"Kampung tematik tumbuh di banyak sudut kota. {filler}\n", encoding="utf-8")
     (root / "ambon.md").write_text(
         "---\nid: ambon\ntitle: Ambon\nsource: Uji\n---\n\n"
-        f"Kota Ambon dikenal sebagai kota musik di Indonesia timur. {filler}\n\n"
+        f"Kota Ambon dikenal sebagai kota musik di Indonesia timur sejak 2019. {filler}\n\n"
         f"Banyak penyanyi terkenal lahir di Ambon. {filler}\n", encoding="utf-8")
     return root
 
@@ -146,4 +146,13 @@ def test_an_article_that_never_names_the_place_asked_about_does_not_answer(tmp_p
     assert bot.answer("siapa wali kota Malang?").short_answer == "Sutiaji"
     assert not bot.answer("siapa wali kota Ambon?").answered  # only Malang's article has a mayor
     assert Bot(index, AnswerSettings(absent_name_factor=1.0)).answer("siapa wali kota Ambon?").answered
+    # a year counts as a name: Malang's article never mentions 2019
+    assert not bot.answer("siapa wali kota Malang pada 2019?").answered
+    assert Bot(index, AnswerSettings(absent_name_factor=1.0)).answer("siapa wali kota Malang pada 2019?").answered
 
+
+
+@pytest.mark.parametrize("sentence", ["forum ini terselenggara sebagai salah satu untuk meningkatkan UMKM",
+                                      "menurut orang nomor satu di Pemkot Malang ini"])
+def test_a_number_word_that_counts_nothing_is_no_answer(sentence):
+    assert find_spans(sentence, AnswerType.NUMBER) == []

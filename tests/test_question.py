@@ -75,3 +75,21 @@ def test_how_long_asks_for_a_length_of_time(bot):
 def test_berapa_persen_takes_only_a_percentage(bot):
     answer = bot.answer("secara global berapa persen pekerja berusia 15-29 tahun bekerja di CCI")
     assert answer.answered and answer.short_answer == "20%"  # not "15-29" from the same sentence
+
+
+def test_why_questions_are_recognised():
+    from uccn_bot.question import asks_why
+
+    assert asks_why("kenapa Pekalongan dipilih?") and asks_why("knp umkm kudu go digital")
+    assert asks_why("Why did Seoul start a creative city strategy?")
+    assert not asks_why("kapan pekalongan jadi kota kreatif")
+
+
+def test_a_why_question_needs_a_sentence_that_gives_a_reason(bot):
+    from uccn_bot.answer import AnswerSettings, Bot
+
+    question = "kenapa UMKM harus memanfaatkan digital marketing"  # "Sebab, saat ini semuanya ..."
+    assert bot.answer(question).answered
+    strict = Bot(bot.index, AnswerSettings(no_reason_factor=0.0))
+    assert strict.answer(question).answered  # the reason is there, so the factor does not apply
+    assert not strict.answer("kenapa Jakarta menjadi Kota Literatur").answered  # named, never explained

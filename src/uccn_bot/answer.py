@@ -60,6 +60,7 @@ class AnswerSettings:
     english_unknown_weight: float = 0.25  # ... in an English question (a word the glossary lacks)
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
     thesaurus_weight: float = 0.3  # share of a word's weight a thesaurus synonym of it earns (0 = off)
+    no_reason_factor: float = 0.5  # confidence kept when a kenapa question's answer gives no reason
     absent_name_factor: float = 0.5  # confidence kept when the passage's article never names a place/name asked
     semantic: bool = True  # use passage embeddings when the index has them
     semantic_gate: float = 0.6  # below this lexical confidence the embeddings are consulted
@@ -257,20 +258,22 @@ class Bot:
         sentence, share, span = self._best_sentence(number, analysed, units, total, query)
         score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
-        if self._names_absent(units, number):
-            confidence *= s.absent_name_factor
         if similarity is not None:
             score += s.semantic_weight * similarity
             confidence += s.semantic_confidence * (similarity - s.semantic_neutral_z)
             confidence = min(1.0, max(0.0, confidence))
+        if self._names_absent(units, number):  # after similarity: being on topic does not make up for it
+            confidence *= s.absent_name_factor
+        if query.why and not _gives_reason(analysed.sentences, sentence):
+            confidence *= s.no_reason_factor
         return Hit(self.index.passage(number), score, bm25, coverage, sentence,
                    span.text if span else None, span.value if span else None, share, confidence,
                    similarity)
 
     def _names_absent(self, units: list[_Unit], number: int) -> bool:
-        """Whether the passage's article never mentions a name the question asks about: a
-        passage on Malang's bid does not answer a question on Ambon, however well its other
-        words match. A name missing from the passage alone only costs coverage: the article
+        """Whether the passage's article never mentions a name or a year the question asks
+        about: a passage on Malang's bid does not answer a question on Ambon, nor one on the
+        2017 meeting a question on 2018, however well its other words match. A name missing from the passage alone only costs coverage: the article
         around it may be all about that place; and a one-passage document says too little
         to tell what it is about."""
         index = self.index
@@ -279,8 +282,8 @@ class Bot:
             return False
         for unit in units:
             terms = [t for t in (*unit.terms, unit.shared) if t]
-            if unit.known and index.names.intersection(terms) \
-                    and not any(index.document_mentions(document, t) for t in terms):
+            named = unit.known and index.names.intersection(terms) or any(_YEAR_RE.fullmatch(t) for t in terms)
+            if named and not any(index.document_mentions(document, t) for t in terms):
                 return True
         return False
 
@@ -341,6 +344,7 @@ class Bot:
         analyzer = self.index.analyzer
         raw = analyzer.units(list(query.words))
         related = self._thesaurus_terms(query) if self.settings.thesaurus_weight > 0 else {}
+        translated = {analyzer.term(word): terms for word, terms in query.translations}
         seen: set[tuple[str, ...]] = set()
         units = []
         for unit, shared in raw:
@@ -361,10 +365,16 @@ class Bot:
                 share = self.settings.english_unknown_weight if query.english else self.settings.unknown_weight
                 weight = self._max_idf * share
             weight = max(weight, 1e-6)
-            # A synonym earns part of the word's weight, never more than its own (idf) weight:
-            # meeting a common word ("hidup" for "nasi") says little.
-            alternatives = {t: min(weight, float(idf[vocab[t]])) * self.settings.thesaurus_weight
-                            for t in related.get(unit[0], ())} if shared is None and len(unit) == 1 else {}
+            alternatives = {}
+            if shared is None and len(unit) == 1 and unit[0] in translated and not known:
+                # An English word weighs as its likeliest translation, which meets it in full.
+                alternatives = {t: float(idf[vocab[t]]) for t in translated[unit[0]]}
+                weight = max(alternatives.values())
+            elif shared is None and len(unit) == 1:
+                # A synonym earns part of the word's weight, never more than its own (idf)
+                # weight: meeting a common word ("hidup" for "nasi") says little.
+                alternatives = {t: min(weight, float(idf[vocab[t]])) * self.settings.thesaurus_weight
+                                for t in related.get(unit[0], ())}
             units.append(_Unit(unit, shared, weight, bool(known) or shared in vocab, alternatives))
         return units
 
@@ -522,7 +532,22 @@ class Bot:
         return result
 
 
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _ANAPHORA_RE = re.compile(r"\b(tersebut|yaitu|yakni|antara lain|meliputi|adalah|berikut|ini|itu)\b", re.I)
+
+
+_REASON_MARKERS_RE = re.compile(
+    r"\b(karena\w*|dikarenakan|sebab\w*|disebabkan|menyebabkan|lantaran|berkat|akibat\w*|alasan\w*|"
+    r"sehingga|makanya|maka|membuat|menjadikan|faktor\w*|agar|supaya|guna|demi|because|due to|reason)\b", re.I)
+
+
+def _gives_reason(sentences: list[str], best: str) -> bool:
+    """Whether the best sentence or the one after it gives a reason ("karena", "Sebab, ...",
+    "X membuat Malang ...")."""
+    if best not in sentences:
+        return bool(_REASON_MARKERS_RE.search(best))
+    i = sentences.index(best)
+    return any(_REASON_MARKERS_RE.search(s) for s in sentences[i : i + 2])
 
 
 def _continues(previous: str, sentence: str) -> bool:

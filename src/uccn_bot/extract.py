@@ -139,10 +139,24 @@ def _numbers(sentence: str) -> list[Span]:
             digits = re.match(r"\d+", text)
             if digits and re.fullmatch(_YEAR, digits.group(0)) and not text.endswith(("%", "persen")):
                 continue  # "2015" is a year, not a count, even before a word ("2015 menemukan")
+            if words[0].isalpha() and _not_a_count(sentence, start, words):
+                continue  # "salah satu", "orang nomor satu di", "satu untuk": no count of anything
             if len(words) > 1 and fold(words[-1]) in ("tahun", "pada", "dan", "di", "hingga", "sampai"):
                 text, end = " ".join(words[:-1]), start + len(" ".join(words[:-1]))
             spans.append(Span(text, start, end, AnswerType.NUMBER, _number_value(text)))
     return _non_overlapping(spans)
+
+
+_NOT_COUNTED = {"untuk", "di", "dari", "ke", "yang", "dan", "atau", "dengan", "pada", "ini", "itu", "lagi",
+                "sama", "per", "demi", "sebagai", "oleh", "bagi", "adalah", "saja", "pun"}
+
+
+def _not_a_count(sentence: str, start: int, words: list[str]) -> bool:
+    """Whether a number word counts nothing: "salah satu", "nomor satu", or no noun after it."""
+    before = re.findall(r"\w+", sentence[max(0, start - 12) : start])
+    if before and fold(before[-1]) in ("salah", "nomor", "no", "ke"):
+        return True
+    return len(words) > 1 and fold(words[1]) in _NOT_COUNTED
 
 
 def _number_value(text: str) -> str:

@@ -5,8 +5,9 @@ expected answer type; they are stop words for matching. A word the corpus has ne
 read, in this order, as a chat form of a standard word ("ngerayain" → "merayakan", see
 `informal`), as two words typed together ("kotakembar") or one typed apart ("olah raga"),
 or as a misspelling of the nearest corpus word when the edit is small ("pekalogan" →
-"pekalongan"). A real Indonesian word the corpus lacks is left alone, and so is every word of
-an English question: both then count against the answers that lack them.
+"pekalongan"). A real Indonesian word the corpus lacks is left alone: it then counts against
+the answers that lack it. So is a word of an English question, but the corpus terms of its
+dictionary translations stand in for it ("ministry" → "kementerian", see `english`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from .index import Index
+from .english import translations
 from .informal import standard_form
 from .text import fold, is_root_word
 
@@ -51,6 +53,8 @@ class Query:
     corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
     english: bool = False  # written in English (its unknown words are untranslated, not absent)
     plural: bool = False  # asks for a list ("kota mana saja", "siapa saja")
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English word → corpus terms of its translations
+    why: bool = False  # asks for a reason: the answer must give one ("karena", "sebab")
     measure: str | None = None  # "percent" ("berapa persen") or "duration" ("berapa lama") or None
 
 
@@ -79,6 +83,14 @@ _MEASURE_RES = [
 _DURATION_WORDS = {"lama", "lamanya", "long"}  # "berapa lama" asks how long; "lama" is no topic
 
 
+_REASON_RE = re.compile(r"\b(kenapa|mengapa|knp|ngapa|napa|apa sebab\w*|apa alasan\w*|alasan\w* apa|why|what made)\b")
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question asks for a reason ("kenapa", "mengapa", "apa alasannya")."""
+    return bool(_REASON_RE.search(" ".join(fold(question).split())))
+
+
 def measure(question: str) -> str | None:
     """What a berapa question measures, when it says: "percent" or "duration"."""
     text = " ".join(fold(question).split())
@@ -91,6 +103,7 @@ def parse_question(question: str, index: Index) -> Query:
     words: list[str] = []
     corrections: list[tuple[str, str]] = []
     unknown: list[str] = []
+    translated: list[tuple[str, tuple[str, ...]]] = []
     typed = analyzer.words(question)
     english = is_english(typed)
     for word in typed:
@@ -101,8 +114,15 @@ def parse_question(question: str, index: Index) -> Query:
             corrections.append((f"{words[-1]} {word}", words[-1] + word))  # "olah raga" → "olahraga"
             words[-1] += word
             continue
-        # An English word the glossary lacks is no misspelt Indonesian one ("send" ≠ "seni").
-        fixed = None if english else _standard(word, index) or split_compound(word, index) or repair(word, index)
+        # An English word the glossary lacks is no misspelt Indonesian one ("send" ≠ "seni"):
+        # it is looked up in the English dictionary instead ("ministry" → "kementerian").
+        if english:
+            fixed = None
+            found = _translations(word, index)
+            if found:
+                translated.append((word, found))
+        else:
+            fixed = _standard(word, index) or split_compound(word, index) or repair(word, index)
         if fixed is not None:
             corrections.append((word, fixed))
             words.extend(fixed.split())
@@ -123,11 +143,13 @@ def parse_question(question: str, index: Index) -> Query:
         answer_type=answer_type(question),
         plural=asks_for_list(question),
         measure=asked,
+        why=asks_why(question),
         words=tuple(words),
         terms=tuple(terms),
         unknown=tuple(unknown),
         corrections=tuple(corrections),
         english=english,
+        translations=tuple(translated),
     )
 
 
@@ -159,6 +181,17 @@ def _standard(word: str, index: Index) -> str | None:
     if words and all(analyzer.term(w) is None or _known(w, index) for w in words):
         return " ".join(words)
     return None
+
+
+def _translations(word: str, index: Index) -> tuple[str, ...]:
+    """The corpus terms of an English word's Indonesian translations ("ministry" →
+    "kementerian"); every sense the corpus has, since the question does not say which."""
+    analyzer = index.analyzer
+    terms = []
+    for phrase in translations(word):
+        found = [t for t in analyzer.terms(phrase) if t in index.bm25.vocab]
+        terms.extend(t for t in found[:1] if t not in terms)
+    return tuple(terms)
 
 
 def split_compound(word: str, index: Index) -> str | None:
