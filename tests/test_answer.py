@@ -156,3 +156,23 @@ def test_an_article_that_never_names_the_place_asked_about_does_not_answer(tmp_p
                                       "menurut orang nomor satu di Pemkot Malang ini"])
 def test_a_number_word_that_counts_nothing_is_no_answer(sentence):
     assert find_spans(sentence, AnswerType.NUMBER) == []
+
+
+def test_similarity_lifts_a_typed_question_without_an_answer_of_its_type_less(bot):
+    from uccn_bot.question import parse_question
+
+    def lift(question: str, number: int) -> float:
+        query = parse_question(question, bot.index)
+        units = bot._units(query)
+        total = sum(u.weight for u in units)
+        plain = bot._hit(number, 1.0, 1.0, 0.3, units, total, query)
+        similar = bot._hit(number, 1.0, 1.0, 0.3, units, total, query, similarity=3.5)
+        assert similar.confidence < 1.0
+        return similar.confidence - plain.confidence
+
+    number = next(i for i in range(len(bot.index)) if "kampung tematik" in bot.index.passage(i).text
+                  and not find_spans(bot.index.passage(i).text, AnswerType.DATE))
+    full = bot.settings.semantic_confidence * (3.5 - bot.settings.semantic_neutral_z)
+    assert abs(lift("bagaimana kampung tematik di Malang tumbuh", number) - full) < 1e-6
+    kept = lift("kapan kampung tematik di Malang tumbuh", number)  # on topic, but no date
+    assert abs(kept - bot.settings.semantic_lift_without_span * full) < 1e-6

@@ -69,6 +69,7 @@ class AnswerSettings:
     semantic_candidates: int = 10  # most similar passages added to the candidates
     semantic_confidence: float = 0.2  # confidence added per standard deviation of similarity ...
     semantic_neutral_z: float = 2.5  # ... above this (below it, taken away)
+    semantic_lift_without_span: float = 0.75  # share of that lift kept when a typed question finds no answer of its type
 
 
 @dataclass(frozen=True)
@@ -260,8 +261,10 @@ class Bot:
         confidence = self._confidence(coverage, share, span, query.answer_type)
         if similarity is not None:
             score += s.semantic_weight * similarity
-            confidence += s.semantic_confidence * (similarity - s.semantic_neutral_z)
-            confidence = min(1.0, max(0.0, confidence))
+            lift = s.semantic_confidence * (similarity - s.semantic_neutral_z)
+            if lift > 0 and span is None and query.answer_type is not AnswerType.NONE:
+                lift *= s.semantic_lift_without_span
+            confidence = min(1.0, max(0.0, confidence + lift))
         if self._names_absent(units, number):  # after similarity: being on topic does not make up for it
             confidence *= s.absent_name_factor
         if query.why and not _gives_reason(analysed.sentences, sentence):
