@@ -1,6 +1,6 @@
 """Reading a question: words typed together or apart, English words, epithets."""
 
-from uccn_bot.question import is_english, measure, parse_question
+from uccn_bot.question import AnswerType, is_english, measure, parse_question
 
 
 def test_two_words_typed_as_one_are_split(bot):
@@ -93,3 +93,23 @@ def test_a_why_question_needs_a_sentence_that_gives_a_reason(bot):
     strict = Bot(bot.index, AnswerSettings(no_reason_factor=0.0))
     assert strict.answer(question).answered  # the reason is there, so the factor does not apply
     assert not strict.answer("kenapa Jakarta menjadi Kota Literatur").answered  # named, never explained
+
+
+def test_what_a_berapa_question_counts(bot):
+    assert parse_question("Anggota UCCN berasal dari berapa negara?", bot.index).counts == "negara"
+    assert parse_question("jumlah umkm di pekalongan ada brp sih", bot.index).counts == "umkm"
+    assert parse_question("ada berapa kepala daerah yg datang", bot.index).counts == "kepala daerah"
+    assert parse_question("berapa luas wilayah kota malang", bot.index).counts is None  # a magnitude
+    assert parse_question("berapa persen pekerja muda", bot.index).counts is None  # a measure
+
+
+def test_a_count_of_something_else_is_no_answer(bot):
+    from uccn_bot.extract import Span
+
+    def counts(question: str, text: str) -> bool:
+        return bot._counts(Span(text, 0, len(text), AnswerType.NUMBER, text), parse_question(question, bot.index))
+
+    assert counts("ada berapa kota kreatif bidang musik", "27 kota")
+    assert not counts("ada berapa kota kreatif bidang musik", "tujuh bidang")
+    assert counts("ada berapa kepala daerah yg datang", "98 wali kota")  # the synonym phrase as a whole
+    assert counts("ada berapa kota kreatif bidang musik", "3,82%")  # a bare share may answer anything

@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
@@ -452,7 +452,7 @@ class Bot:
         kind, plural = query.answer_type, query.plural
         spans = []
         for sp in find_spans(sentence, kind, self._is_common_word):
-            if kind is AnswerType.NUMBER and not fits_measure(sp, query.measure):
+            if kind is AnswerType.NUMBER and not (fits_measure(sp, query.measure) and self._counts(sp, query)):
                 continue
             if kind in (AnswerType.PERSON, AnswerType.PLACE):
                 sp = self._trim(sentence, sp, question_words)
@@ -467,6 +467,28 @@ class Bot:
                 return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
                             " | ".join(sp.value for sp in spans), strongest)
         return max(spans, key=lambda sp: (sp.strength, sp.end - sp.start))
+
+    def _counts(self, span: Span, query: Query) -> bool:
+        """Whether a number counts what the question counts: "berapa negara" is not answered
+        by "tujuh bidang" (a bare number or a percentage may answer anything)."""
+        if not query.counts:
+            return True
+        noun = [w for w in self.index.analyzer.words(span.text) if not _NUMBER_WORD_RE.fullmatch(w)][:2]
+        found = set(self.index.analyzer.terms_of(noun))
+        return not found or not found.isdisjoint(self._counted_terms(query.counts))
+
+    @lru_cache(maxsize=256)
+    def _counted_terms(self, counts: str) -> frozenset[str]:
+        """Terms of what is counted: a synonym phrase as a whole ("kepala daerah" is
+        "wali kota"), else its first word, with that word's thesaurus synonyms."""
+        analyzer = self.index.analyzer
+        words = counts.split()
+        units = analyzer.units(words)
+        if units and (units[0][1] is not None or len(units[0][0]) > 1):
+            return frozenset(units[0][0] + ((units[0][1],) if units[0][1] else ()))
+        terms = set(analyzer.terms_of(words[:1]))
+        terms.update(t for w in thesaurus.synonyms(words[0]) for t in analyzer.terms_of([w]))
+        return frozenset(terms)
 
     def _trim(self, sentence: str, span: Span, question_words: set[str]) -> Span | None:
         words = list(re.finditer(r"\S+", span.text))
@@ -536,6 +558,9 @@ class Bot:
 
 
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_NUMBER_WORD_RE = re.compile(r"[\d.,%-]+|persen|juta|ribu|miliar|triliun|rp|us|satu|dua|tiga|empat|lima|enam|tujuh|"
+                             r"delapan|sembilan|sepuluh|sebelas|seratus|seribu|sejuta|belas|puluh|ratus|ribu|"
+                             r"setengah|sekitar|lebih|kurang")
 _ANAPHORA_RE = re.compile(r"\b(tersebut|yaitu|yakni|antara lain|meliputi|adalah|berikut|ini|itu)\b", re.I)
 
 

@@ -54,6 +54,7 @@ class Query:
     english: bool = False  # written in English (its unknown words are untranslated, not absent)
     plural: bool = False  # asks for a list ("kota mana saja", "siapa saja")
     translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English word → corpus terms of its translations
+    counts: str | None = None  # what a berapa question counts ("berapa kota" → "kota")
     why: bool = False  # asks for a reason: the answer must give one ("karena", "sebab")
     measure: str | None = None  # "percent" ("berapa persen") or "duration" ("berapa lama") or None
 
@@ -89,6 +90,33 @@ _REASON_RE = re.compile(r"\b(kenapa|mengapa|knp|ngapa|napa|apa sebab\w*|apa alas
 def asks_why(question: str) -> bool:
     """Whether the question asks for a reason ("kenapa", "mengapa", "apa alasannya")."""
     return bool(_REASON_RE.search(" ".join(fold(question).split())))
+
+
+_COUNTED_RES = [  # "berapa (jumlah) kota ...", "jumlah umkm ... ada berapa"
+    re.compile(r"\b(?:se)?(?:berapa|brp)(?:\s+(?:jumlah|jml|banyak|banyaknya))?\s+(\w+)"),
+    re.compile(r"\b(?:jumlah|jml|banyaknya)\s+(\w+)"),
+]
+
+
+def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | None:
+    """The thing a berapa question counts, as the (up to two) words that name it
+    ("berapa kota dari" → "kota", "ada berapa kepala daerah" → "kepala daerah"), or None
+    for a magnitude ("berapa luas") or when it names none."""
+    text = " ".join(words)
+    for pattern in _COUNTED_RES:
+        for match in pattern.finditer(text):
+            word = match.group(1)
+            if word in stopwords or word.isdigit() or word in _NOT_COUNTED:
+                continue
+            after = text[match.end() :].split()[:1]
+            return " ".join([word] + [w for w in after if w not in stopwords and not w.isdigit()])
+    return None
+
+
+_NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "minggu", "pekan", "usia", "umur",
+                "banyak", "jumlah", "sih", "ya", "aja", "saja", "kah", "brp", "berapa",
+                # magnitudes, not things counted
+                "luas", "nilai", "anggaran", "biaya", "harga", "jarak", "tinggi", "berat", "skor", "suhu", "besar"}
 
 
 def measure(question: str) -> str | None:
@@ -144,6 +172,7 @@ def parse_question(question: str, index: Index) -> Query:
         plural=asks_for_list(question),
         measure=asked,
         why=asks_why(question),
+        counts=counted(words, analyzer.lexicon.stopwords) if asked is None else None,
         words=tuple(words),
         terms=tuple(terms),
         unknown=tuple(unknown),
