@@ -176,3 +176,17 @@ def test_similarity_lifts_a_typed_question_without_an_answer_of_its_type_less(bo
     assert abs(lift("bagaimana kampung tematik di Malang tumbuh", number) - full) < 1e-6
     kept = lift("kapan kampung tematik di Malang tumbuh", number)  # on topic, but no date
     assert abs(kept - bot.settings.semantic_lift_without_span * full) < 1e-6
+
+
+def test_a_spelt_out_abbreviation_is_no_place():
+    sentence = "Dinas Perdagangan, Koperasi, dan Usaha Kecil Menengah (Dindagkop-UKM) menggelar pameran"
+    assert find_spans(sentence, AnswerType.PLACE) == []
+    assert [s.text for s in find_spans("kota seperti Chengdu (China) dan Parma (Italia)", AnswerType.PLACE)] == ["Chengdu", "Parma"]
+
+
+def test_place_questions_name_the_kind_of_place():
+    from uccn_bot.question import answer_type
+
+    assert answer_type("pamerannya di gedung mana") is AnswerType.PLACE
+    assert answer_type("rombongan itu datang dari mana") is AnswerType.PLACE
+    assert answer_type("Jakarta jadi kota kreatif sebagai kota apa") is AnswerType.NONE  # a kind, not a place

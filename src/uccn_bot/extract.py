@@ -63,6 +63,7 @@ _PERSON_AFTER = {
 }
 _PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at"}
 _LOCATIVE = {"di", "ke", "dari", "in", "at"}
+_IN_COUNTRY_RE = re.compile(r" \((?![^)\s]*[A-Z][^)\s]*[A-Z])[A-Z][a-z]")  # "(Thailand)", not "(Dindagkop-UKM)"
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,8 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
         before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
         after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
         person = bool(_PERSON_BEFORE & set(before)) or bool(_PERSON_AFTER & set(after))
-        place = bool(before and before[-1] in _PLACE_BEFORE) or sentence[end : end + 2].startswith(" (")
+        # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
+        place = bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
         if kind is AnswerType.PERSON:
             strength = 1.0 + person - place
             if strength <= 0:

@@ -38,7 +38,9 @@ _TYPE_PATTERNS = [
     (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|hari) (berapa|brp|apa)|when|what year|what date|which day)\b"),
     (AnswerType.NUMBER, r"\b(berapa\w*|brp|jumlah\w*|jml|how many|how much|what percentage)\b"),
     (AnswerType.PERSON, r"\b(siapa\w*|who|whom)\b"),
-    (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|lokasi\w*|where|(kota|daerah|provinsi) mana|negara (mana|apa)|which (city|cities|country|countries))\b"),
+    (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|(ke|dari) ?mana|lokasi\w*|where|"
+                       r"(kota|daerah|provinsi|kabupaten|wilayah|kawasan|tempat|gedung|pulau|benua|desa|kampung|negeri)\w* mana|"
+                       r"negara (mana|apa)|which (city|cities|country|countries))\b"),
 ]
 _TYPE_RES = [(t, re.compile(p)) for t, p in _TYPE_PATTERNS]
 
