@@ -4,7 +4,7 @@ import pytest
 
 from uccn_bot.answer import AnswerSettings, Bot
 from uccn_bot.extract import Span, find_spans, fits_measure
-from uccn_bot.question import AnswerType
+from uccn_bot.question import AnswerType, parse_question
 
 
 def test_pekalongan_question_is_answered_with_2014_and_a_citation(bot):
@@ -190,3 +190,11 @@ def test_place_questions_name_the_kind_of_place():
     assert answer_type("pamerannya di gedung mana") is AnswerType.PLACE
     assert answer_type("rombongan itu datang dari mana") is AnswerType.PLACE
     assert answer_type("Jakarta jadi kota kreatif sebagai kota apa") is AnswerType.NONE  # a kind, not a place
+
+
+def test_a_place_is_no_person(bot):
+    assert bot._is_place("Jepang") and bot._is_place("Amerika Serikat")
+    assert not bot._is_place("Mochammad Saelany Machfudz")
+    sentence = "Kota itu bekerja sama dengan Jepang dan Korea Selatan."
+    query = parse_question("siapa presiden pertama amerika serikat", bot.index)
+    assert bot._span(sentence, query, set(query.words)) is None

@@ -51,6 +51,14 @@ def test_names_are_words_capitalised_mid_sentence_not_in_title_case_headings():
     assert {"ambon", "malang", "jakarta"} <= found.names
     assert "upah" not in found.names  # capitalised only in a heading, lower case elsewhere
     assert "menyanyi" not in found.names
+    assert {"ambon", "malang"} <= found.places  # "Kota Ambon", "di Malang"
+
+
+def test_a_name_in_brackets_after_a_name_is_a_place():
+    found = find_proper_nouns(["Kota-kota itu adalah Aswan (Mesir) dan Santa Fe (Amerika Serikat).",
+                               "Pemimpinnya Boonlert Buranupakorn datang."], A)
+    assert {"mesir", "amerika", "serikat"} <= found.places
+    assert "boonlert" not in found.places
 
 
 def test_stems_are_cached():

@@ -56,7 +56,7 @@ class AnswerSettings:
     type_weight: float = 0.5
     no_span_penalty: float = 0.5  # a kapan/berapa/di mana question, but no date/number/place
     no_person_penalty: float = 0.85  # a siapa question, but no name (it may ask for a group)
-    unknown_weight: float = 1.0  # weight of a word no passage has, as a share of the rarest term's
+    unknown_weight: float = 0.6  # weight of a word no passage has, as a share of the rarest term's
     english_unknown_weight: float = 0.25  # ... in an English question (a word the glossary lacks)
     span_sentence_slack: float = 0.15  # a short answer's sentence must cover the question nearly as well
     thesaurus_weight: float = 0.3  # share of a word's weight a thesaurus synonym of it earns (0 = off)
@@ -454,6 +454,8 @@ class Bot:
         for sp in find_spans(sentence, kind, self._is_common_word):
             if kind is AnswerType.NUMBER and not (fits_measure(sp, query.measure) and self._counts(sp, query)):
                 continue
+            if kind is AnswerType.PERSON and self._is_place(sp.text):
+                continue  # "Jepang" is no one's name
             if kind in (AnswerType.PERSON, AnswerType.PLACE):
                 sp = self._trim(sentence, sp, question_words)
             if sp and not set(self.index.analyzer.words(sp.text)) <= question_words:
@@ -502,6 +504,11 @@ class Bot:
         start, end = span.start + words[first].start(), span.start + words[last].end()
         text = sentence[start:end].rstrip(".,")
         return Span(text, start, start + len(text), span.kind, fold(text), span.strength)
+
+    def _is_place(self, text: str) -> bool:
+        """Whether every word of a name is one the corpus writes as a place."""
+        words = [fold(w) for w in re.findall(r"\w+", text)]
+        return bool(words) and all(w in self.index.places for w in words)
 
     def _is_common_word(self, word: str) -> bool:
         """Ordinary vocabulary, not a name: stop words, words the lexicon rewrites ("Pemkot" is

@@ -33,7 +33,7 @@ from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/5"
+INDEX_FORMAT = "uccn-bot-index/6"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -97,6 +97,7 @@ class Index:
     arrays: dict[str, np.ndarray]
     key: str = ""
     names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
+    places: frozenset[str] = frozenset()  # folded words the corpus writes as places ("ambon", "mesir")
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -204,6 +205,7 @@ def build_index(
     protected = found.protected | {w.lower() for w in settings.protected_words}
     analyzer = Analyzer(lexicon, frozenset(protected), settings.stemming, settings.synonyms)
     names = frozenset(t for w in found.names | protected for t in analyzer.terms_of([w]))
+    places = found.places
 
     docs: list[Document] = []
     texts = bytearray()
@@ -246,7 +248,7 @@ def build_index(
     section_list = [""] * len(sections)
     for text, number in sections.items():
         section_list[number] = text
-    index = Index(bm25, analyzer, docs, section_list, words, arrays, names=names)
+    index = Index(bm25, analyzer, docs, section_list, words, arrays, names=names, places=places)
     arrays["embeddings"] = _embed(index, settings, progress)
     return index
 
@@ -335,6 +337,7 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "words": index.words,
             "protected": sorted(index.analyzer.protected),
             "names": sorted(index.names),
+            "places": sorted(index.places),
             "documents": [_doc_json(d) for d in index.documents],
         }
         (tmp / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
@@ -383,6 +386,7 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         vocab = {term: i for i, term in enumerate(strings["vocab"])}
         documents = [Document(**d, body="") for d in strings["documents"]]
         protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
+        places = frozenset(strings["places"])
         sections, words = list(strings["sections"]), list(strings["words"])
     except IndexCacheError:
         raise
@@ -411,7 +415,7 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
-    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names)
+    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places)
 
 
 def _vocab_list(vocab: dict[str, int]) -> list[str]:

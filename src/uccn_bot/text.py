@@ -32,6 +32,9 @@ _CAPITALISED_RE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
 _LOWERCASE_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?![\w-])")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
 _AFTER_LOWERCASE_RE = re.compile(r"[a-z,] $")
+# "di Ambon", "ke Kota Malang", "Negara Jepang"; "Aswan (Mesir)", "Santa Fe (Amerika Serikat)"
+_PLACE_RE = re.compile(r"\b(?:di|ke|[Kk]ota|[Kk]abupaten|[Pp]rovinsi|[Nn]egara) ([A-Z][a-z]+)\b|"
+                       r"[A-Z]\w+ \(([A-Z][a-z]+(?: [A-Z][a-z]+)?)\)")
 
 
 @dataclass(frozen=True)
@@ -314,16 +317,19 @@ class ProperNouns:
 
     names: frozenset[str]  # folded words nearly always capitalised after a lower-case word
     protected: frozenset[str]  # capitalised words the stemmer would change ("Pekalongan")
+    places: frozenset[str] = frozenset()  # names written as places: "di Ambon", "Aswan (Mesir)"
 
 
 def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int = 2, ratio: float = 0.9) -> ProperNouns:
     """Words that are nearly always capitalised mid-sentence, in one pass. Those the stemmer
     would change are protected from it: names like "Pekalongan" must not be stemmed into
     "kalong". Names count only when capitalised right after a lower-case word, so headings
-    in Title Case ("Pekerjaan Dan Upah") add none."""
+    in Title Case ("Pekerjaan Dan Upah") add none. Names written after "di", "ke", "Kota"
+    or in brackets after a name ("Aswan (Mesir)") are places."""
     capitalised: Counter[str] = Counter()
     after_lowercase: Counter[str] = Counter()
     lowercase: Counter[str] = Counter()
+    placed: set[str] = set()
     for text in texts:
         for match in _CAPITALISED_RE.finditer(text):
             before = text[max(0, match.start() - 3) : match.start()]
@@ -332,6 +338,7 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
                 if _AFTER_LOWERCASE_RE.search(before):
                     after_lowercase[fold(match.group(1))] += 1
         lowercase.update(_LOWERCASE_RE.findall(text))
+        placed.update(fold(w) for m in _PLACE_RE.finditer(text) for w in (m.group(1) or m.group(2)).split())
     stopwords = analyzer.lexicon.stopwords
     plain = Analyzer(analyzer.lexicon, frozenset(), analyzer.stemming, synonyms=False)
     protected = set()
@@ -342,7 +349,8 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
             protected.add(word)
     names = {word for word, count in after_lowercase.items()
              if word not in stopwords and count / (count + lowercase.get(word, 0)) >= ratio}
-    return ProperNouns(frozenset(names), frozenset(protected))
+    places = {w for w in placed if w in names or (w not in lowercase and w not in stopwords)}
+    return ProperNouns(frozenset(names), frozenset(protected), frozenset(places))
 
 
 def is_root_word(word: str) -> bool:
