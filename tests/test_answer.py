@@ -198,3 +198,27 @@ def test_a_place_is_no_person(bot):
     sentence = "Kota itu bekerja sama dengan Jepang dan Korea Selatan."
     query = parse_question("siapa presiden pertama amerika serikat", bot.index)
     assert bot._span(sentence, query, set(query.words)) is None
+
+
+def test_a_person_answer_has_the_title_asked_about(bot):
+    assert bot.answer("siapa walikota pekalongan").conflicts == ()  # his deputy is no second opinion
+    query = parse_question("siapa ketua umum apeksi", bot.index)
+    assert bot._span("Wali Kota Malang, M Anton menyatakan siap.", query, set(query.words)) is None
+    query = parse_question("siapa kepala daerah malang", bot.index)  # a synonym of "wali kota"
+    assert bot._span("Wali Kota Malang, M Anton menyatakan siap.", query, set(query.words)).text == "M Anton"
+
+
+def test_an_organisation_is_not_the_official_asked_about(bot):
+    from uccn_bot.extract import looks_like_organisation
+
+    assert looks_like_organisation("Dindagkop-UKM") and looks_like_organisation("Dewan Kerajinan Nasional")
+    assert not looks_like_organisation("Mochammad Saelany Machfudz")
+    query = parse_question("siapa menteri koperasi saat pameran digelar", bot.index)
+    sentence = "Dinas Perdagangan dan Koperasi (Dindagkop-UKM) menggelar pameran itu."
+    assert bot._span(sentence, query, set(query.words)) is None
+
+
+def test_the_news_outlet_in_a_dateline_is_no_answer(bot):
+    query = parse_question("siapa yang melakukan studi banding ke Pekalongan", bot.index)
+    sentence = "Liputan6.com, Pekalongan - Tim Inisiasi melakukan studi banding."
+    assert bot._span(sentence, query, set(query.words), source="liputan6.com") is None

@@ -22,7 +22,7 @@ from typing import Mapping, NamedTuple
 
 import numpy as np
 
-from .extract import Span, find_spans, fits_measure
+from .extract import TITLES, Span, find_spans, fits_measure, looks_like_organisation, titles_before
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from . import thesaurus
@@ -405,6 +405,7 @@ class Bot:
             return "", 0.0, None
         best_share = max(shares)
         question_words = set(query.words)
+        source = fold(self.index.documents[int(self.index.arrays["passage_doc"][number])].source)
         best = (analysed.sentences[shares.index(best_share)], best_share, None)
         if query.answer_type is AnswerType.NONE:
             return best
@@ -423,7 +424,7 @@ class Bot:
                 continue
             if best[2] and share <= best[1] and not query.plural:
                 continue
-            span = self._span(sentence, query, question_words)
+            span = self._span(sentence, query, question_words, source)
             if span and (best[2] is None or _better(span, share, best[2], best[1], query.plural)):
                 best = (sentence, share, span)
         return best
@@ -443,19 +444,21 @@ class Bot:
         terms = [t for t in terms if t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
-    def _span(self, sentence: str, query: Query, question_words: set[str]) -> Span | None:
+    def _span(self, sentence: str, query: Query, question_words: set[str], source: str = "") -> Span | None:
         """The sentence's answer of the asked type: the strongest span, or for a question
         that asks for a list, all of them ("Parma, Chengdu, Popayán"). Words of the question
         are trimmed from a name's edges ("Pekalongan Mochammad Saelany" → "Mochammad
-        Saelany"): the answer is never what was asked about. "Berapa persen" takes only a
-        percentage, "berapa lama" only a length of time."""
+        Saelany"): the answer is never what was asked about, nor the article's own news
+        outlet. "Berapa persen" takes only a percentage, "berapa lama" only a length of time."""
         kind, plural = query.answer_type, query.plural
         spans = []
         for sp in find_spans(sentence, kind, self._is_common_word):
             if kind is AnswerType.NUMBER and not (fits_measure(sp, query.measure) and self._counts(sp, query)):
                 continue
-            if kind is AnswerType.PERSON and self._is_place(sp.text):
-                continue  # "Jepang" is no one's name
+            if kind is AnswerType.PERSON and (self._is_place(sp.text) or not self._same_title(sentence, sp, query)):
+                continue  # "Jepang" is no one's name; the mayor is not the chair asked about
+            if source and sp.value in source:
+                continue  # the news outlet's dateline ("Liputan6.com, Pekalongan -") answers nothing
             if kind in (AnswerType.PERSON, AnswerType.PLACE):
                 sp = self._trim(sentence, sp, question_words)
             if sp and not set(self.index.analyzer.words(sp.text)) <= question_words:
@@ -504,6 +507,24 @@ class Bot:
         start, end = span.start + words[first].start(), span.start + words[last].end()
         text = sentence[start:end].rstrip(".,")
         return Span(text, start, start + len(text), span.kind, fold(text), span.strength)
+
+    def _same_title(self, sentence: str, span: Span, query: Query) -> bool:
+        """Whether a name's title fits the one asked about: "siapa ketua umum Apeksi" is not
+        answered by "Wali Kota Malang, M Anton", nor "siapa wali kota" by his deputy
+        ("Wakil Wali Kota"), nor by an organisation. True when either side names no title;
+        synonyms count as one ("kepala daerah" is "wali kota")."""
+        theirs = titles_before(sentence, span.start)
+        words = list(query.words)
+        first = next((i for i, w in enumerate(words) if w in TITLES), None)
+        if first is not None and looks_like_organisation(span.text):
+            return False  # "siapa menteri ..." asks for a person, not "Dindagkop-UKM"
+        if not theirs or first is None:
+            return True
+        asked = words[first : first + 3]
+        if ("wakil" in asked) != ("wakil" in theirs):
+            return False
+        terms = self.index.analyzer.terms_of
+        return not set(terms(asked)).isdisjoint(terms(theirs))
 
     def _is_place(self, text: str) -> bool:
         """Whether every word of a name is one the corpus writes as a place."""

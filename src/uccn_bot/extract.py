@@ -51,7 +51,7 @@ _NUMBER_RES = [
 ]
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
-_PERSON_BEFORE = {
+TITLES = _PERSON_BEFORE = {
     "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
     "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
     "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
@@ -204,6 +204,26 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
                 continue
         spans.append(Span(text, start, end, kind, fold(text), strength))
     return spans
+
+
+def titles_before(sentence: str, start: int) -> list[str]:
+    """The words just before a name, from its title on ("Wakil Wali Kota Pekalongan"
+    before "Mochammad Saelany" gives ["wakil", "wali", "kota", "pekalongan"]); empty when
+    no title word stands there."""
+    words = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
+    first = next((i for i, w in enumerate(words) if w in TITLES), None)
+    return [] if first is None else words[first:]
+
+
+_ORGANISATION_WORDS = {"dinas", "kementerian", "komisi", "badan", "dewan", "yayasan", "asosiasi", "universitas",
+                       "institut", "pemerintah", "pemkot", "pemkab", "lembaga", "perusahaan", "komite", "tim"}
+
+
+def looks_like_organisation(text: str) -> bool:
+    """Whether a name is an organisation's: an acronym ("Dindagkop-UKM", "APEGA") or a
+    name with an organisation word ("Dewan Kerajinan Nasional")."""
+    tokens = re.findall(r"[\w’'-]+", text)
+    return any(sum(c.isupper() for c in t) >= 2 for t in tokens) or any(fold(t) in _ORGANISATION_WORDS for t in tokens)
 
 
 def _is_initials(token: str) -> bool:
