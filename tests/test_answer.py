@@ -212,7 +212,9 @@ def test_an_organisation_is_not_the_official_asked_about(bot):
     from uccn_bot.extract import looks_like_organisation
 
     assert looks_like_organisation("Dindagkop-UKM") and looks_like_organisation("Dewan Kerajinan Nasional")
+    assert looks_like_organisation("APEGA") and looks_like_organisation("Komisi Nasional Indonesia UNESCO")
     assert not looks_like_organisation("Mochammad Saelany Machfudz")
+    assert not looks_like_organisation("HA Afzan Arslan Djunaid")  # initials
     query = parse_question("siapa menteri koperasi saat pameran digelar", bot.index)
     sentence = "Dinas Perdagangan dan Koperasi (Dindagkop-UKM) menggelar pameran itu."
     assert bot._span(sentence, query, set(query.words)) is None

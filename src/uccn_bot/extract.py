@@ -223,7 +223,8 @@ def looks_like_organisation(text: str) -> bool:
     """Whether a name is an organisation's: an acronym ("Dindagkop-UKM", "APEGA") or a
     name with an organisation word ("Dewan Kerajinan Nasional")."""
     tokens = re.findall(r"[\w’'-]+", text)
-    return any(sum(c.isupper() for c in t) >= 2 for t in tokens) or any(fold(t) in _ORGANISATION_WORDS for t in tokens)
+    acronym = any(sum(c.isupper() for c in t) >= 2 and (len(t) >= 4 or "-" in t or len(tokens) == 1) for t in tokens)
+    return acronym or any(fold(t) in _ORGANISATION_WORDS for t in tokens)  # "HA Afzan" has initials, not an acronym
 
 
 def _is_initials(token: str) -> bool:
