@@ -17,23 +17,32 @@ DATA = "th_id_ID_v2.dat.gz"
 
 
 @lru_cache(maxsize=1)
-def table() -> dict[str, frozenset[str]]:
-    """Headword → its one-word synonyms over all senses (antonyms left out). Empty, with
-    a warning in the log, when the data file cannot be read."""
+def _entries() -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """The file's lines and, for each headword, where its sense lines are. Only this index
+    is built up front (a fraction of parsing every entry: a first answer pays for it)."""
     lines = read_lines(DATA, "the thesaurus")
-    synonyms: dict[str, set[str]] = {}
-    head = None
-    for line in lines[1:]:  # the first line names the encoding
-        if not line.startswith("["):
-            head = line.split("|", 1)[0].strip().lower()
-            continue
-        if head is None or line.startswith("[ant]"):
-            continue
-        words = {w.strip().lower() for w in line.split("|")[1:]}
-        synonyms.setdefault(head, set()).update(w for w in words if w and " " not in w and w != head)
-    return {head: frozenset(words) for head, words in synonyms.items()}
+    where: dict[str, tuple[int, int]] = {}
+    i = 1  # the first line names the encoding
+    while i < len(lines):
+        head, _, count = lines[i].partition("|")
+        senses = int(count) if count.isdigit() else 0
+        if head and not head.startswith("["):
+            where.setdefault(head.strip().lower(), (i + 1, i + 1 + senses))
+        i += 1 + senses
+    return lines, where
 
 
+@lru_cache(maxsize=4096)
 def synonyms(word: str) -> frozenset[str]:
-    """One-word synonyms of `word` (folded, lower case), or an empty set."""
-    return table().get(word, frozenset())
+    """One-word synonyms of `word` (folded, lower case) over all its senses, antonyms left
+    out; an empty set when the thesaurus lacks it."""
+    lines, where = _entries()
+    if word not in where:
+        return frozenset()
+    start, end = where[word]
+    found = set()
+    for line in lines[start:end]:
+        if line.startswith("[ant]"):
+            continue
+        found.update(w.strip().lower() for w in line.split("|")[1:])
+    return frozenset(w for w in found if w and " " not in w and w != word)
