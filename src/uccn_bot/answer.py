@@ -16,16 +16,16 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
 import numpy as np
 
+from . import thesaurus
 from .extract import TITLES, Span, find_spans, fits_measure, looks_like_organisation, titles_before
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
-from . import thesaurus
 from .question import AnswerType, Query, parse_question
 from .text import fold, is_root_word
 
@@ -276,9 +276,9 @@ class Bot:
     def _names_absent(self, units: list[_Unit], number: int) -> bool:
         """Whether the passage's article never mentions a name or a year the question asks
         about: a passage on Malang's bid does not answer a question on Ambon, nor one on the
-        2017 meeting a question on 2018, however well its other words match. A name missing from the passage alone only costs coverage: the article
-        around it may be all about that place; and a one-passage document says too little
-        to tell what it is about."""
+        2017 meeting a question on 2018, however well its other words match. A name missing
+        from the passage alone only costs coverage: the article around it may be all about
+        that place; and a one-passage document says too little to tell what it is about."""
         index = self.index
         document = int(index.arrays["passage_doc"][number])
         if len(index.document_passages(document)) < 2:
@@ -482,7 +482,6 @@ class Bot:
         found = set(self.index.analyzer.terms_of(noun))
         return not found or not found.isdisjoint(self._counted_terms(query.counts))
 
-    @lru_cache(maxsize=256)
     def _counted_terms(self, counts: str) -> frozenset[str]:
         """Terms of what is counted: a synonym phrase as a whole ("kepala daerah" is
         "wali kota"), else its first word, with that word's thesaurus synonyms."""

@@ -148,8 +148,8 @@ def _numbers(sentence: str) -> list[Span]:
     return _non_overlapping(spans)
 
 
-_NOT_COUNTED = {"untuk", "di", "dari", "ke", "yang", "dan", "atau", "dengan", "pada", "ini", "itu", "lagi",
-                "sama", "per", "demi", "sebagai", "oleh", "bagi", "adalah", "saja", "pun"}
+_NOT_A_NOUN = {"untuk", "di", "dari", "ke", "yang", "dan", "atau", "dengan", "pada", "ini", "itu", "lagi",
+               "sama", "per", "demi", "sebagai", "oleh", "bagi", "adalah", "saja", "pun"}
 
 
 def _not_a_count(sentence: str, start: int, words: list[str]) -> bool:
@@ -157,7 +157,7 @@ def _not_a_count(sentence: str, start: int, words: list[str]) -> bool:
     before = re.findall(r"\w+", sentence[max(0, start - 12) : start])
     if before and fold(before[-1]) in ("salah", "nomor", "no", "ke"):
         return True
-    return len(words) > 1 and fold(words[1]) in _NOT_COUNTED
+    return len(words) > 1 and fold(words[1]) in _NOT_A_NOUN
 
 
 def _number_value(text: str) -> str:

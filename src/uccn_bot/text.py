@@ -32,9 +32,8 @@ _CAPITALISED_RE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
 _LOWERCASE_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?![\w-])")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
 _AFTER_LOWERCASE_RE = re.compile(r"[a-z,] $")
-# "di Ambon", "ke Kota Malang", "Negara Jepang"; "Aswan (Mesir)", "Santa Fe (Amerika Serikat)"
-_PLACE_RE = re.compile(r"\b(?:di|ke|[Kk]ota|[Kk]abupaten|[Pp]rovinsi|[Nn]egara) ([A-Z][a-z]+)\b|"
-                       r"[A-Z]\w+ \(([A-Z][a-z]+(?: [A-Z][a-z]+)?)\)")
+_AFTER_PLACE_WORD_RE = re.compile(r"\b(?:di|ke|[Kk]ota|[Kk]abupaten|[Pp]rovinsi|[Nn]egara) $")
+_BRACKETED_RE = re.compile(r"\(([A-Z][a-z]+(?: [A-Z][a-z]+)?)\)")  # "(Mesir)", "(Amerika Serikat)"
 
 
 @dataclass(frozen=True)
@@ -332,13 +331,18 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
     placed: set[str] = set()
     for text in texts:
         for match in _CAPITALISED_RE.finditer(text):
-            before = text[max(0, match.start() - 3) : match.start()]
+            start = match.start()
+            before = text[max(0, start - 3) : start]
             if not _SENTENCE_START_RE.search(before):
                 capitalised[fold(match.group(1))] += 1
                 if _AFTER_LOWERCASE_RE.search(before):
                     after_lowercase[fold(match.group(1))] += 1
+            bracketed = _BRACKETED_RE.match(text, start - 1) if before.endswith(" (") else None
+            if bracketed and _CAPITALISED_RE.search(text, max(0, start - 40), start - 1):
+                placed.update(fold(w) for w in bracketed.group(1).split())  # "Santa Fe (Amerika Serikat)"
+            elif _AFTER_PLACE_WORD_RE.search(text, max(0, start - 10), start):
+                placed.add(fold(match.group(1)))  # "di Ambon", "Kota Malang"
         lowercase.update(_LOWERCASE_RE.findall(text))
-        placed.update(fold(w) for m in _PLACE_RE.finditer(text) for w in (m.group(1) or m.group(2)).split())
     stopwords = analyzer.lexicon.stopwords
     plain = Analyzer(analyzer.lexicon, frozenset(), analyzer.stemming, synonyms=False)
     protected = set()
