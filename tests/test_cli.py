@@ -78,3 +78,11 @@ def test_eval_json_on_a_small_qa_file(run_cli, tmp_path):
 def test_no_command_prints_help(run_cli):
     result = run_cli()
     assert result.returncode == 2 and "ask" in result.stdout
+
+
+def test_index_command_reports_the_index(run_cli):
+    result = run_cli("index")
+    assert result.returncode == 0, result.stderr
+    assert "98 passages" in result.stdout or "passages)" in result.stdout
+    places = next(line for line in result.stdout.splitlines() if line.startswith("names:"))
+    assert "bandung" in places and "jakarta" in places

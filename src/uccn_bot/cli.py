@@ -175,6 +175,8 @@ def cmd_index(args, config: Config) -> int:
     print(f"terms:     {len(index.bm25.vocab):,} ({int(index.bm25.postings.shape[0]):,} postings)")
     print(f"cache:     {Path(config.cache_dir) / key} ({'loaded' if cached else 'built'} in {elapsed:.2f} s)")
     print(f"protected: {', '.join(sorted(index.analyzer.protected)) or '-'}")
+    print(f"names:     {len(index.names):,}; places: {', '.join(sorted(index.places)[:12]) or '-'}"
+          f"{' …' if len(index.places) > 12 else ''}")
     return EXIT_OK
 
 
