@@ -1,0 +1,77 @@
+"""Sweep answer settings over the development sets (and optionally the external benchmarks).
+
+Usage:
+    python tools/sweep_settings.py unknown_weight=0.6,1.0 thesaurus_weight=0.3,0.5
+    python tools/sweep_settings.py semantic_lift_without_span=0.5,0.75 --benchmarks ../shared/benchmarks
+
+Why a script: every threshold in `AnswerSettings` was chosen by comparing settings side by
+side on the development sets (tests/qa/dev*.yaml, Indonesian items) and checking the
+external benchmarks did not fall; this reruns that comparison in one process, one index per
+corpus, with `uccn_bot.evaluate` doing the scoring. The test set (tests/qa/uccn.yaml) is
+deliberately not offered: it is for measuring, not for choosing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from uccn_bot import load_config, open_bot
+from uccn_bot.answer import AnswerSettings, Bot
+from uccn_bot.evaluate import bot_system, evaluate, load_qa
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SETS = ("dev", "dev_hard", "dev_extra")
+BENCHMARKS = {"facqa": "facqa/valid_preprocess.csv", "tydiqa": "tydiqa_id/tydiqa_valid.json",
+              "idkmrc": "idk_mrc/idkmrc_valid.json"}
+
+
+def grid(specs: list[str]) -> list[dict]:
+    """'name=v1,v2' arguments → every combination, as AnswerSettings overrides."""
+    names = {f.name: f.type for f in dataclasses.fields(AnswerSettings)}
+    axes = []
+    for spec in specs:
+        name, _, values = spec.partition("=")
+        if name not in names or not values:
+            raise SystemExit(f"not a setting=values pair: {spec!r} (settings: {', '.join(sorted(names))})")
+        cast = int if names[name] in (int, "int") else float
+        axes.append([(name, cast(v)) for v in values.split(",")])
+    return [dict(combo) for combo in itertools.product(*axes)] or [{}]
+
+
+def line(name: str, report) -> str:
+    m = report.indonesian or report.overall
+    out = f"{name}: hit@1 {m.hit1:.3f} f-decl {m.false_decline:.3f}"
+    return out + (f" c-decl {m.correct_decline:.3f}" if m.correct_decline is not None else f" MRR {m.mrr10:.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("settings", nargs="*", help="name=v1,v2,... (AnswerSettings fields)")
+    parser.add_argument("--benchmarks", metavar="DIR", help="also run FacQA, TyDi QA id and IDK-MRC from DIR")
+    args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)
+    config = load_config()
+    corpora = [(name, open_bot(config), load_qa(ROOT / "tests" / "qa" / f"{name}.yaml")) for name in DEV_SETS]
+    if args.benchmarks:
+        from uccn_bot.benchmarks import convert
+
+        work = Path(tempfile.mkdtemp(prefix="uccn-sweep-"))
+        for name, data in BENCHMARKS.items():
+            corpus, qa = convert(name, Path(args.benchmarks) / data, work / name)
+            corpora.append((name, open_bot(config.with_corpus(corpus)), load_qa(qa)))
+    for overrides in grid(args.settings):
+        settings = dataclasses.replace(config.answer, **overrides)
+        results = [line(name, evaluate("uccn-bot", bot_system(Bot(base.index, settings)), items))
+                   for name, base, items in corpora]
+        print(overrides or "defaults", *results, sep="\n  ", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
