@@ -23,7 +23,8 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from . import thesaurus
-from .extract import TITLES, Span, find_spans, fits_measure, looks_like_organisation, titles_before
+from .extract import (TITLES, Span, counted_noun, find_spans, fits_measure, is_year, looks_like_organisation,
+                      titles_before)
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
@@ -256,7 +257,9 @@ class Bot:
         answer type and (when consulted) semantic similarity."""
         s = self.settings
         analysed = self._analyse(number)
-        sentence, share, span = self._best_sentence(number, analysed, units, total, query)
+        document = int(self.index.arrays["passage_doc"][number])
+        absent = self._absent_from_article(units, document)
+        sentence, share, span = self._best_sentence(analysed, units, total, query, document, absent)
         score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
         if similarity is not None:
@@ -265,7 +268,9 @@ class Bot:
             if lift > 0 and span is None and query.answer_type is not AnswerType.NONE:
                 lift *= s.semantic_lift_without_span
             confidence = min(1.0, max(0.0, confidence + lift))
-        if self._names_absent(units, number):  # after similarity: being on topic does not make up for it
+        # After similarity: being on topic does not make up for a name the article never
+        # mentions. A one-passage document says too little to tell what it is about.
+        if absent and len(self.index.document_passages(document)) > 1:
             confidence *= s.absent_name_factor
         if query.why and not _gives_reason(analysed.sentences, sentence):
             confidence *= s.no_reason_factor
@@ -273,22 +278,20 @@ class Bot:
                    span.text if span else None, span.value if span else None, share, confidence,
                    similarity)
 
-    def _names_absent(self, units: list[_Unit], number: int) -> bool:
-        """Whether the passage's article never mentions a name or a year the question asks
-        about: a passage on Malang's bid does not answer a question on Ambon, nor one on the
-        2017 meeting a question on 2018, however well its other words match. A name missing
-        from the passage alone only costs coverage: the article around it may be all about
-        that place; and a one-passage document says too little to tell what it is about."""
+    def _absent_from_article(self, units: list[_Unit], document: int) -> list[_Unit]:
+        """The names and years the question asks about that the passage's article never
+        mentions: a passage on Malang's bid does not answer a question on Ambon, nor one on
+        the 2017 meeting a question on 2018, however well its other words match. (A name
+        missing from the passage alone only costs coverage: the article around it may be
+        all about that place.)"""
         index = self.index
-        document = int(index.arrays["passage_doc"][number])
-        if len(index.document_passages(document)) < 2:
-            return False
+        absent = []
         for unit in units:
             terms = [t for t in (*unit.terms, unit.shared) if t]
-            named = unit.known and index.names.intersection(terms) or any(_YEAR_RE.fullmatch(t) for t in terms)
+            named = unit.known and index.names.intersection(terms) or any(is_year(t) for t in terms)
             if named and not any(index.document_mentions(document, t) for t in terms):
-                return True
-        return False
+                absent.append(unit)
+        return absent
 
     def _undecided(self, ranked: list[Hit]) -> bool:
         """Whether the words leave the answer open: the best passage covers the question only
@@ -396,7 +399,8 @@ class Bot:
             related[term] = frozenset(t for t in terms if t and t != term and t in vocab)
         return related
 
-    def _best_sentence(self, number: int, analysed: _Analysed, units, total: float, query: Query):
+    def _best_sentence(self, analysed: _Analysed, units, total: float, query: Query, document: int,
+                       absent: list[_Unit]):
         """(sentence, share of the question it covers, answer span or None). An answer span
         only counts in a sentence that matches the question nearly as well as the best one:
         a date three sentences away from the matched words answers nothing."""
@@ -405,7 +409,7 @@ class Bot:
             return "", 0.0, None
         best_share = max(shares)
         question_words = set(query.words)
-        source = fold(self.index.documents[int(self.index.arrays["passage_doc"][number])].source)
+        source = fold(self.index.documents[document].source)
         best = (analysed.sentences[shares.index(best_share)], best_share, None)
         if query.answer_type is AnswerType.NONE:
             return best
@@ -413,7 +417,7 @@ class Bot:
         # The answer must be about the question's subject: the focus word must be in the
         # answer's sentence ("siapa wali kota Ambon" is not answered by the mayor of
         # Pekalongan two sentences on).
-        focus = self._focus(units, analysed.terms, number)
+        focus = self._focus(units, analysed.terms, absent)
         need_focus = focus is not None
         for i, (sentence, share) in enumerate(zip(analysed.sentences, shares)):
             terms = analysed.sentence_terms[i]
@@ -429,19 +433,18 @@ class Bot:
                 best = (sentence, share, span)
         return best
 
-    def _focus(self, units: list[_Unit], present: frozenset[str], number: int) -> str | None:
+    def _focus(self, units: list[_Unit], present: frozenset[str], absent: list[_Unit]) -> str | None:
         """What the question is most specifically about, as a term an answer's sentence must
-        have: a name the question asks about that neither the passage nor its article has
+        have: a name the question asks about that the passage's article never mentions
         (then no sentence answers), else the rarest question term the passage has. An
         ordinary word the passage lacks ("anak" where it says "kaum muda") has cost it
         coverage already. A synonym phrase counts as its group's term."""
         vocab, idf = self.index.bm25.vocab, self.index.bm25.idf
-        terms = [t for u in units if u.known for t in ((u.shared,) if u.shared in vocab else u.terms) if t in vocab]
-        document = int(self.index.arrays["passage_doc"][number])
-        for term in terms:
-            if term not in present and term in self.index.names and not self.index.document_mentions(document, term):
-                return term
-        terms = [t for t in terms if t in present]
+        for unit in absent:
+            if self.index.names.intersection(unit.terms + (unit.shared,)):
+                return unit.shared or unit.terms[0]
+        terms = [t for u in units if u.known for t in ((u.shared,) if u.shared in vocab else u.terms)
+                 if t in vocab and t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
     def _span(self, sentence: str, query: Query, question_words: set[str], source: str = "") -> Span | None:
@@ -478,8 +481,8 @@ class Bot:
         by "tujuh bidang" (a bare number or a percentage may answer anything)."""
         if not query.counts:
             return True
-        noun = [w for w in self.index.analyzer.words(span.text) if not _NUMBER_WORD_RE.fullmatch(w)][:2]
-        found = set(self.index.analyzer.terms_of(noun))
+        analyzer = self.index.analyzer
+        found = set(analyzer.terms_of(analyzer.words(" ".join(counted_noun(span)))))
         return not found or not found.isdisjoint(self._counted_terms(query.counts))
 
     def _counted_terms(self, counts: str) -> frozenset[str]:
@@ -584,10 +587,6 @@ class Bot:
         return result
 
 
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
-_NUMBER_WORD_RE = re.compile(r"[\d.,%-]+|persen|juta|ribu|miliar|triliun|rp|us|satu|dua|tiga|empat|lima|enam|tujuh|"
-                             r"delapan|sembilan|sepuluh|sebelas|seratus|seribu|sejuta|belas|puluh|ratus|ribu|"
-                             r"setengah|sekitar|lebih|kurang")
 _ANAPHORA_RE = re.compile(r"\b(tersebut|yaitu|yakni|antara lain|meliputi|adalah|berikut|ini|itu)\b", re.I)
 
 

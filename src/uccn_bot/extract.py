@@ -51,7 +51,8 @@ _NUMBER_RES = [
 ]
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
-TITLES = _PERSON_BEFORE = {
+TITLES = {  # words that stand before a person's name
+
     "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
     "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
     "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
@@ -114,6 +115,21 @@ def _date_value(text: str) -> str:
     if year:
         return year[-1]
     return folded
+
+
+_QUANTITY_WORD_RE = re.compile(rf"[\d.,%–-]+|{_NUMBER_WORDS}|persen|juta|ribu|miliar|triliun|rp|us|belas|puluh|ratus|"
+                               r"sekitar|lebih|kurang", re.I)
+
+
+def counted_noun(span: Span) -> list[str]:
+    """The (up to two) words a number span counts: "27 kota" → ["kota"], "tujuh bidang" →
+    ["bidang"], "3,82%" → []."""
+    return [w for w in re.findall(r"[\w%.,–-]+", span.text) if not _QUANTITY_WORD_RE.fullmatch(w)][:2]
+
+
+def is_year(term: str) -> bool:
+    """Whether an index term is a year ("2017")."""
+    return bool(re.fullmatch(_YEAR, term))
 
 
 def fits_measure(span: Span, measure: str | None) -> bool:
@@ -189,7 +205,7 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
             continue  # a lone capitalised word opening the sentence is just a sentence start
         before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
         after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
-        person = bool(_PERSON_BEFORE & set(before)) or bool(_PERSON_AFTER & set(after))
+        person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after))
         # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
         place = bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
         if kind is AnswerType.PERSON:

@@ -61,9 +61,14 @@ class Query:
     measure: str | None = None  # "percent" ("berapa persen") or "duration" ("berapa lama") or None
 
 
+def _folded(question: str) -> str:
+    """The question folded and with its spaces evened out, as the patterns below read it."""
+    return " ".join(fold(question).split())
+
+
 def answer_type(question: str) -> AnswerType:
     """The kind of answer a question asks for, from its question words."""
-    text = " ".join(fold(question).split())
+    text = _folded(question)
     for kind, pattern in _TYPE_RES:
         if pattern.search(text):
             return kind
@@ -75,7 +80,7 @@ _LIST_RE = re.compile(r"\b(apa|siapa|mana|kapan|berapa)\s*(saja|aja|sajakah|aj)\
 
 def asks_for_list(question: str) -> bool:
     """Whether the question asks for several answers ("kota mana saja", "siapa aja")."""
-    return bool(_LIST_RE.search(" ".join(fold(question).split())))
+    return bool(_LIST_RE.search(_folded(question)))
 
 
 _MEASURE_RES = [
@@ -91,13 +96,19 @@ _REASON_RE = re.compile(r"\b(kenapa|mengapa|knp|ngapa|napa|apa sebab\w*|apa alas
 
 def asks_why(question: str) -> bool:
     """Whether the question asks for a reason ("kenapa", "mengapa", "apa alasannya")."""
-    return bool(_REASON_RE.search(" ".join(fold(question).split())))
+    return bool(_REASON_RE.search(_folded(question)))
 
 
 _COUNTED_RES = [  # "berapa (jumlah) kota ...", "jumlah umkm ... ada berapa"
     re.compile(r"\b(?:se)?(?:berapa|brp)(?:\s+(?:jumlah|jml|banyak|banyaknya))?\s+(\w+)"),
     re.compile(r"\b(?:jumlah|jml|banyaknya)\s+(\w+)"),
 ]
+
+
+_NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "minggu", "pekan", "usia", "umur",
+                "banyak", "jumlah", "sih", "ya", "aja", "saja", "kah", "brp", "berapa",
+                # magnitudes, not things counted
+                "luas", "nilai", "anggaran", "biaya", "harga", "jarak", "tinggi", "berat", "skor", "suhu", "besar"}
 
 
 def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | None:
@@ -115,15 +126,9 @@ def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | 
     return None
 
 
-_NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "minggu", "pekan", "usia", "umur",
-                "banyak", "jumlah", "sih", "ya", "aja", "saja", "kah", "brp", "berapa",
-                # magnitudes, not things counted
-                "luas", "nilai", "anggaran", "biaya", "harga", "jarak", "tinggi", "berat", "skor", "suhu", "besar"}
-
-
 def measure(question: str) -> str | None:
     """What a berapa question measures, when it says: "percent" or "duration"."""
-    text = " ".join(fold(question).split())
+    text = _folded(question)
     return next((name for name, pattern in _MEASURE_RES if pattern.search(text)), None)
 
 
