@@ -45,6 +45,19 @@ def test_metrics_arithmetic():
     assert report.indonesian is None  # no English items: no separate figure
 
 
+def test_short_answers_are_checked_against_the_expected_answers():
+    items = [QAItem("a", ("1 Desember 2014",), "fact"), QAItem("b", ("Taufik Hidayat",), "fact"),
+             QAItem("c", ("246",), "fact"), QAItem("d", ("x",), "fact")]
+    shown = {
+        "a": Ranked(True, (("d1", "pada 1 Desember 2014"),), "2014"),  # a part of the answer agrees
+        "b": Ranked(True, (("d1", "Taufik Hidayat dan Lilyana Natsir"),), "Lilyana Natsir"),
+        "c": Ranked(True, (("d1", "ada 246 kota"),), "246  Kota"),  # case and spacing do not matter
+        "d": Ranked(True, (("d1", "x"),)),  # no short answer: not counted
+    }
+    o = evaluate("t", lambda q: (shown[q], shown[q]), items).overall
+    assert (o.short_answers, o.short_answer_match) == (3, pytest.approx(2 / 3))
+
+
 def test_indonesian_figure_leaves_english_questions_out():
     items = [QAItem("a", ("x",), "fact"), QAItem("b", ("x",), "english"), QAItem("c", (), "unanswerable")]
     shown = {"a": Ranked(True, (("d", "x"),)), "b": Ranked(True, (("d", "no"),)), "c": Ranked(False, ())}

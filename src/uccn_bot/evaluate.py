@@ -84,6 +84,8 @@ class Metrics:
     n_unanswerable: int = 0
     max_first_words: int = 0
     mean_first_words: float = 0.0
+    short_answers: int = 0  # hits at rank 1 shown with a short answer
+    short_answer_match: float | None = None  # ... whose short answer and an expected answer contain one another
 
 
 @dataclass
@@ -169,11 +171,22 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
         m.false_decline = sum(not o.answered for o in answerable) / len(answerable)
     if unanswerable:
         m.correct_decline = sum(not o.answered for o in unanswerable) / len(unanswerable)
+    short = [o for o in answerable if o.rank == 1 and o.short_answer]
+    if short:
+        m.short_answers = len(short)
+        m.short_answer_match = sum(_short_answer_matches(o) for o in short) / len(short)
     shown = [o.first_words for o in outcomes if o.answered and o.first_words]
     if shown:
         m.max_first_words = max(shown)
         m.mean_first_words = round(statistics.mean(shown), 1)
     return m
+
+
+def _short_answer_matches(o: Outcome) -> bool:
+    """Whether a short answer agrees with an expected answer: one contains the other
+    ("2014" in "1 Desember 2014", "Taufik Hidayat" in "tunggal putra Taufik Hidayat")."""
+    short = " ".join(o.short_answer.casefold().split())
+    return any(short in a or a in short for a in (" ".join(x.casefold().split()) for x in o.item.answers))
 
 
 # --- the two systems ---------------------------------------------------------------------
@@ -306,6 +319,8 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
         o = r.overall
         lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}, MRR@10 {o.ranking_mrr10:.2f}; first passage shown "
                      f"max {o.max_first_words} words, mean {o.mean_first_words}; "
+                     + (f"short answers {o.short_answers}, agreeing with an expected answer "
+                        f"{o.short_answer_match:.2f}; " if o.short_answers else "") +
                      f"{1000 * r.seconds / max(1, len(r.outcomes)):.1f} ms/question")
     failures = [o for o in reports[0].outcomes if not o.passed]
     lines.append("")
