@@ -87,6 +87,18 @@ def test_passages_are_ranked_best_first_and_distinct(bot):
     ("terdapat 246 kota anggota jejaring", AnswerType.NUMBER, "246 kota"),
     ("naik dari 3,82% hingga tahun 2013", AnswerType.NUMBER, "3,82%"),
     ("Wali Kota Malang, M Anton menyatakan", AnswerType.PERSON, "M Anton"),
+    # older and partial dates, as encyclopaedic prose writes them
+    ("Aristoteles lahir di Stagira tahun 384 SM.[1] Ayahnya", AnswerType.DATE, "tahun 384 SM"),
+    ("kerajaan Islam yang pernah berdiri pada abad ke-17.", AnswerType.DATE, "abad ke-17"),
+    ("diperingati pada tanggal 25 Desember setiap tahun", AnswerType.DATE, "25 Desember"),
+    ("mendirikan Revision3 pada bulan April 2005.", AnswerType.DATE, "bulan April 2005"),
+    ("lahir pada Februari 1118 di Damaskus", AnswerType.DATE, "Februari 1118"),
+    ("Presiden Vietnam Utara (1954–1969).", AnswerType.DATE, "1954–1969"),
+    # magnitudes keep their units, written apart or attached
+    ("Sardinia memiliki luas wilayah 24.090km² dan populasi 1.650.000 jiwa.", AnswerType.NUMBER, "24.090km²"),
+    ("Bangunan seluas 500 meter persegi ini", AnswerType.NUMBER, "500 meter persegi"),
+    ("dengan berat 188 metrik ton, persenjataan", AnswerType.NUMBER, "188 metrik ton"),
+    ("menyiapkan anggaran Rp 1,5 miliar untuk festival", AnswerType.NUMBER, "Rp 1,5 miliar"),
 ])
 def test_typed_spans(bot, sentence, kind, expected):
     spans = find_spans(sentence, kind, bot._is_common_word)
@@ -95,6 +107,18 @@ def test_typed_spans(bot, sentence, kind, expected):
 
 def test_a_year_is_not_a_count():
     assert [s.text for s in find_spans("penelitian pada tahun 2015 menemukan", AnswerType.NUMBER)] == []
+
+
+def test_a_count_or_a_footnote_is_not_a_date():
+    assert find_spans("acara itu dihadiri 1500 peserta", AnswerType.DATE) == []
+    assert [s.text for s in find_spans("acara itu dihadiri 1500 peserta", AnswerType.NUMBER)] == ["1500 peserta"]
+    assert [s.text for s in find_spans("lahir tahun 384 SM.[1] Ayahnya", AnswerType.NUMBER)] == []
+
+
+def test_a_month_or_a_weekday_is_no_name(bot):
+    sentence = "Dinas menggelar Pekan Kreatif Nusantara mulai tanggal 30 November-4 Desember 2022, Selasa lalu."
+    names = [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+    assert not any(n.startswith(("November", "Desember", "Selasa")) for n in names)
 
 
 def test_a_list_in_the_next_sentence_answers_the_sentence_before(bot):
@@ -111,6 +135,9 @@ def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
 @pytest.mark.parametrize("span, measure, fits", [
     ("20%", "percent", True), ("15-29", "percent", False), ("sewindu", "duration", True),
     ("lima hari", "duration", True), ("27 kota", "duration", False), ("27 kota", None, True),
+    ("24.090km²", "area", True), ("41.330 ha", "area", True), ("1.650.000 jiwa", "area", False),
+    ("3.726 m dpl", "length", True), ("514 km", "length", True), ("41.330 ha", "length", False),
+    ("188 metrik ton", "weight", True), ("Rp 1,5 miliar", "money", True), ("30 °C", "temperature", True),
     ("lima hari", None, False),
 ])
 def test_a_number_fits_what_the_question_measures(span, measure, fits):

@@ -64,6 +64,10 @@ def test_what_a_berapa_question_measures():
     assert measure("berapa hari pameran itu digelar") == "duration"
     assert measure("usianya berapa") == "duration"
     assert measure("berapa kota yang bergabung?") is None
+    assert measure("berapakah luas wilayah Kabupaten Kendal?") == "area"
+    assert measure("gunung itu tingginya berapa") == "length"
+    assert measure("berapa nilai transaksi selama pameran") == "money"
+    assert measure("berapa jumlah penduduk Malang") is None  # a count, not a magnitude
 
 
 def test_how_long_asks_for_a_length_of_time(bot):

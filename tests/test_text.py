@@ -24,6 +24,7 @@ def test_question_words_are_stop_words_but_still_type_the_question():
     assert A.terms("kapan berapa siapa di mana apa") == []
     assert answer_type("Kapan Pekalongan jadi Kota Kreatif?") is AnswerType.DATE
     assert answer_type("tahun berapa uccn dibentuk") is AnswerType.DATE
+    assert answer_type("tahun berapakah uccn dibentuk") is AnswerType.DATE
     assert answer_type("brp jumlah anggota") is AnswerType.NUMBER
     assert answer_type("siapa wali kota malang") is AnswerType.PERSON
     assert answer_type("di mana rakernas apeksi") is AnswerType.PLACE
@@ -59,6 +60,13 @@ def test_a_name_in_brackets_after_a_name_is_a_place():
                                "Pemimpinnya Boonlert Buranupakorn datang."], A)
     assert {"mesir", "amerika", "serikat"} <= found.places
     assert "boonlert" not in found.places
+
+
+def test_a_name_designated_as_a_city_is_a_place():
+    found = find_proper_nouns(["Seperti Bandung sebagai Kota Desain, Ambon sebagai Kota Musik.",
+                               "Kata Anton sebagai ketua."], A)
+    assert "ambon" in found.places
+    assert "anton" not in found.places
 
 
 def test_stems_are_cached():

@@ -419,12 +419,13 @@ class Bot:
         # Pekalongan two sentences on).
         focus = self._focus(units, analysed.terms, absent)
         need_focus = focus is not None
+        focus_group = self._name_group(query, focus) if need_focus else frozenset()
         for i, (sentence, share) in enumerate(zip(analysed.sentences, shares)):
             terms = analysed.sentence_terms[i]
             if share < floor and i > 0 and shares[i - 1] >= floor and _continues(analysed.sentences[i - 1], sentence):
                 share = shares[i - 1]  # "Kota-kota tersebut adalah Icheon, ...": the list answers the sentence before
                 terms = terms | analysed.sentence_terms[i - 1]
-            if share < floor or (need_focus and focus not in terms):
+            if share < floor or (need_focus and focus_group.isdisjoint(terms)):
                 continue
             if best[2] and share <= best[1] and not query.plural:
                 continue
@@ -446,6 +447,22 @@ class Bot:
         terms = [t for u in units if u.known for t in ((u.shared,) if u.shared in vocab else u.terms)
                  if t in vocab and t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
+
+    def _name_group(self, query: Query, focus: str) -> frozenset[str]:
+        """The focus with the rest of the name it belongs to in the question: "Kapan Robert
+        Kevin Rose mendirikan Revision3" is answered by "Rose mendirikan Revision3 pada
+        April 2005", where "kevin" is the rarest word but only "Rose" is written."""
+        analyzer, names = self.index.analyzer, self.index.names
+        group: list[str] = []
+        for word in query.words:
+            term = analyzer.term(word)
+            if term is not None and term in names:
+                group.append(term)
+                continue
+            if focus in group:
+                break
+            group = []
+        return frozenset(group) if focus in group else frozenset([focus])
 
     def _span(self, sentence: str, query: Query, question_words: set[str], source: str = "") -> Span | None:
         """The sentence's answer of the asked type: the strongest span, or for a question
@@ -474,7 +491,25 @@ class Bot:
             if len(spans) > 1:
                 return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
                             " | ".join(sp.value for sp in spans), strongest)
-        return max(spans, key=lambda sp: (sp.strength, sp.end - sp.start))
+        near = self._distance_to_question(sentence, question_words)
+        return max(spans, key=lambda sp: (sp.strength, -near(sp), sp.end - sp.start))
+
+    def _distance_to_question(self, sentence: str, question_words: set[str]):
+        """A span's distance in words from the nearest word of the question in the sentence:
+        of two names, the one next to what was asked about answers it ("tunggal putra
+        Taufik Hidayat dan ganda campuran ... Lilyana Natsir" for the men's singles)."""
+        stopwords = self.index.analyzer.lexicon.stopwords
+        tokens = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"[\w’'-]+", sentence)]
+        anchors = [i for i, (_, _, w) in enumerate(tokens) if w in question_words and w not in stopwords]
+
+        def distance(span: Span) -> int:
+            inside = [i for i, (a, b, _) in enumerate(tokens) if a < span.end and b > span.start]
+            if not anchors or not inside:
+                return 0
+            outside = [a for a in anchors if a not in inside] or anchors
+            return min(min(abs(a - inside[0]), abs(a - inside[-1])) for a in outside)
+
+        return distance
 
     def _counts(self, span: Span, query: Query) -> bool:
         """Whether a number counts what the question counts: "berapa negara" is not answered

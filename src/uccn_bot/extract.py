@@ -25,14 +25,25 @@ _MONTHS = {
 }
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
-_YEAR = r"(?:1[89]\d{2}|20\d{2})"
-
-_DATE_RES = [
+_CALENDAR_WORDS = {m for m in _MONTHS if len(m) > 3} | {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu",
+                                                      "minggu", "ahad"}
+_YEAR = r"(?:1[89]\d{2}|20\d{2})"  # a bare number read as a year
+_ANY_YEAR = r"(?:\d{3,4})"  # a year where the words around say so ("tahun 384", "Februari 1118")
+_ERA = r"(?:SM|M|Masehi|H|Hijriah|Hijriyah|Saka|BC|BCE|AD|CE)\b\.?"
+_DATE_RES = [  # of overlapping matches the longest wins
     re.compile(rf"\b\d{{1,2}}(?:\s+{_MONTH})?\s*[-–]\s*\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b(?:{_WEEKDAY},?\s+)?\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:{_WEEKDAY},?\s+)?\d{{1,2}}\s+{_MONTH}\s+{_ANY_YEAR}\b(?:\s*{_ERA})?", re.I),
+    re.compile(rf"\b(?:bulan\s+)?{_MONTH}\s+{_ANY_YEAR}\b(?:\s*{_ERA})?", re.I),
     re.compile(rf"(?:\b{_WEEKDAY}\s+)?\(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\)", re.I),
-    re.compile(rf"\b(?:tahun\s+)?{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:tahun\s+)?{_YEAR}(?:\s*[-–]\s*{_YEAR})?\b(?:\s*{_ERA})?", re.I),
+    # older and other dates: "tahun 384 SM", "37 SM", "abad ke-17", "1990-an", "25 Desember"
+    re.compile(rf"\btahun\s+{_ANY_YEAR}\b(?:\s*{_ERA})?", re.I),
+    re.compile(rf"\b\d{{1,4}}\s*(?:SM|BC|BCE|Masehi|Hijriah|Saka)\b", re.I),
+    re.compile(r"\babad\s+(?:ke[-\s]?)?(?:\d{1,2}|[IVXL]+)\b(?:\s*(?:SM|M|Masehi))?", re.I),
+    re.compile(r"\b(?:tahun\s+)?(?:\d{2}|\d{4})-?an\b", re.I),
+    re.compile(rf"\b\d{{1,2}}\s+{_MONTH}(?![\w.])", re.I),
+    re.compile(rf"\bbulan\s+{_MONTH}(?![\w.])", re.I),
+    re.compile(r"\b1[0-7]\d{2}\b(?!\s*[a-z%]|[.,]\d)"),  # a bare older year, unless it counts something
 ]
 _NUMBER_WORDS = (
     r"(?:(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s+(?:belas|puluh|ratus|ribu)(?:\s+\w+)?|"
@@ -44,8 +55,10 @@ _DURATION_RE = re.compile(r"\b(tahun|bulan|minggu|pekan|hari|jam|dekade|windu|ab
 _NUMBER_RES = [
     re.compile(r"\b\d+(?:[.,]\d+)?\s*%?\s*[-–]\s*\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
     re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|persen\b)"),
-    re.compile(r"(?:US\$|Rp\.?\s*)?\b\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)?"
-               r"(?:\s+(?:juta|ribu|miliar|triliun))?(?:\s+[a-zA-Z]+)?"),
+    re.compile(r"(?:US\$|Rp\.?\s*|\$\s?|€\s?)?\b\d+(?:[.,]\d+)*(?:\s*(?:[-–]|sampai|hingga)\s*\d+(?:[.,]\d+)*)?"
+               r"(?:\s+(?:juta|ribu|miliar|triliun))?"
+               r"(?:\s?(?:km[²³23]|m[²³23]|cm[²³23]?|°\s?[CFK]?)(?!\w)|\s+[a-zA-Z]+|(?<=\d)[a-zA-Z]{1,3}\b)?"
+               r"(?:\s+(?:persegi|kubik|dpl|ton|per\s+jam))?"),
     re.compile(rf"\b{_NUMBER_WORDS}\s+[a-zA-Z]+", re.I),
     re.compile(r"\b(?:sewindu|sedekade|seabad|setahun|sebulan|seminggu|sepekan)\b", re.I),  # a length on its own
 ]
@@ -56,6 +69,8 @@ TITLES = {  # words that stand before a person's name
     "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
     "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
     "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
+    "menko", "sekjen", "ketum", "dirut", "komisaris", "kapolri", "kapolda", "kapolres", "panglima", "jenderal",
+    "pelatih", "jubir", "staf", "sultan", "pangeran", "perdana", "drh", "dr", "prof", "ir",
 }
 _PERSON_AFTER = {
     "mengatakan", "menjelaskan", "menyatakan", "menerangkan", "kata", "katanya", "ujar", "ujarnya", "tutur",
@@ -64,6 +79,7 @@ _PERSON_AFTER = {
 }
 _PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at"}
 _LOCATIVE = {"di", "ke", "dari", "in", "at"}
+_DATELINE_RE = re.compile(rf",\s*{_WEEKDAY}\b", re.I)  # "Stockholm, Rabu - ...": the news dateline's place
 _IN_COUNTRY_RE = re.compile(r" \((?![^)\s]*[A-Z][^)\s]*[A-Z])[A-Z][a-z]")  # "(Thailand)", not "(Dindagkop-UKM)"
 
 
@@ -101,20 +117,21 @@ def _dates(sentence: str) -> list[Span]:
     spans = []
     for pattern in _DATE_RES:
         for m in pattern.finditer(sentence):
-            spans.append(Span(m.group(0).strip(), m.start(), m.end(), AnswerType.DATE, _date_value(m.group(0))))
+            text = m.group(0).strip().rstrip(".")
+            spans.append(Span(text, m.start(), m.start() + len(text), AnswerType.DATE, _date_value(text)))
     return _non_overlapping(spans)
 
 
 def _date_value(text: str) -> str:
     folded = fold(text)
-    year = re.findall(_YEAR, folded)
+    year = re.findall(r"\b\d{3,4}\b", folded)
     months = [(_MONTHS[w.rstrip(".")]) for w in re.findall(r"[a-z]+\.?", folded) if w.rstrip(".") in _MONTHS]
     days = re.findall(r"\b(\d{1,2})\b", folded)
     if year and months and days and "-" not in folded and "–" not in folded:
         return f"{year[-1]}-{months[-1]:02d}-{int(days[0]):02d}"
     if year:
         return year[-1]
-    return folded
+    return re.sub(r"^(?:tahun|bulan)\s+", "", folded)  # "tahun 372" says "372"
 
 
 _QUANTITY_WORD_RE = re.compile(rf"[\d.,%–-]+|{_NUMBER_WORDS}|persen|juta|ribu|miliar|triliun|rp|us|belas|puluh|ratus|"
@@ -132,12 +149,25 @@ def is_year(term: str) -> bool:
     return bool(re.fullmatch(_YEAR, term))
 
 
+_UNIT_RES = {
+    "area": re.compile(r"km[²2]|m[²2]|\bha\b|hektar\w*|persegi|\bacres?\b|\bare\b", re.I),
+    "length": re.compile(r"(?<![a-z])(km|kilometer|m|meter|cm|sentimeter|mm|milimeter|mil|miles?|kaki|ft|feet|inci|"
+                         r"inch\w*|mdpl|dpl|yard|depa)\b", re.I),
+    "weight": re.compile(r"(?<![a-z])(kg|kilogram|ton|gram|g|gr|pon|pounds?|lbs?|kuintal|ons)\b", re.I),
+    "money": re.compile(r"rp\b|rupiah|dolar|dollar|us\$|\$|€|euro|yen|won|ringgit|yuan|juta|miliar|triliun|ribu", re.I),
+    "temperature": re.compile(r"°|derajat|celsius|fahrenheit|kelvin", re.I),
+}
+
+
 def fits_measure(span: Span, measure: str | None) -> bool:
     """Whether a number answers what the question measures: a percentage for "berapa
     persen", a length of time ("sewindu", "lima hari") for "berapa lama" and only for it
-    ("berapa pengunjung" is not answered by "lima hari")."""
+    ("berapa pengunjung" is not answered by "lima hari"), a unit of the kind asked for a
+    magnitude ("berapa luas" takes "24.090 km²", not "1.650.000 jiwa")."""
     if measure == "percent":
         return bool(re.search(r"%|persen", span.text, re.I))
+    if measure in _UNIT_RES:
+        return bool(_UNIT_RES[measure].search(span.text))
     return bool(_DURATION_RE.search(span.text)) == (measure == "duration")
 
 
@@ -151,6 +181,8 @@ def _numbers(sentence: str) -> list[Span]:
             words = text.split()
             if len(words) > 1 and fold(words[-1]) in _MONTHS:
                 continue  # "1 Desember" is part of a date
+            if sentence[max(0, start - 1) : start] == "[" and sentence[end : end + 1] == "]":
+                continue  # "[1]" marks a footnote
             if any(d.start <= start < d.end for d in dates):
                 continue  # a day or year inside a date ("Rabu (30/11)") is not a count
             digits = re.match(r"\d+", text)
@@ -158,7 +190,7 @@ def _numbers(sentence: str) -> list[Span]:
                 continue  # "2015" is a year, not a count, even before a word ("2015 menemukan")
             if words[0].isalpha() and _not_a_count(sentence, start, words):
                 continue  # "salah satu", "orang nomor satu di", "satu untuk": no count of anything
-            if len(words) > 1 and fold(words[-1]) in ("tahun", "pada", "dan", "di", "hingga", "sampai"):
+            if len(words) > 1 and (fold(words[-1]) in ("tahun", "hingga", "sampai") or fold(words[-1]) in _NOT_A_NOUN):
                 text, end = " ".join(words[:-1]), start + len(" ".join(words[:-1]))
             spans.append(Span(text, start, end, AnswerType.NUMBER, _number_value(text)))
     return _non_overlapping(spans)
@@ -207,7 +239,8 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
         after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
         person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after))
         # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
-        place = bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
+        place = (bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
+                 or (not before and bool(_DATELINE_RE.match(sentence, end))))
         if kind is AnswerType.PERSON:
             strength = 1.0 + person - place
             if strength <= 0:
@@ -257,6 +290,8 @@ def _is_name_cached(token: str, checker) -> bool:
     parts = word.split("-")
     if len(parts) == 2 and parts[0] == parts[1]:
         word = parts[0]  # "Kota-kota" is the plural of an ordinary word
+    if parts[0].rstrip(".") in _CALENDAR_WORDS:
+        return False  # "November-4", "Selasa": a date, not a name
     return not checker(word)
 
 

@@ -33,7 +33,7 @@ from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/7"
+INDEX_FORMAT = "uccn-bot-index/8"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",

@@ -35,7 +35,7 @@ class AnswerType(str, Enum):
 
 # Checked in this order: "tahun berapa" asks for a date, not a number.
 _TYPE_PATTERNS = [
-    (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|hari) (berapa|brp|apa)|when|what year|what date|which day)\b"),
+    (AnswerType.DATE, r"\b(kapan\w*|kpn|sejak kapan|(tahun|tanggal|tgl|thn|bulan|hari) (berapa\w*|brp|apa)|when|what year|what date|which day)\b"),
     (AnswerType.NUMBER, r"\b(berapa\w*|brp|jumlah\w*|jml|how many|how much|what percentage)\b"),
     (AnswerType.PERSON, r"\b(siapa\w*|who|whom)\b"),
     (AnswerType.PLACE, r"\b(di ?mana\w*|dmn|dimanakah|(ke|dari) ?mana|lokasi\w*|where|"
@@ -85,9 +85,22 @@ def asks_for_list(question: str) -> bool:
 
 _MEASURE_RES = [
     ("percent", re.compile(r"%|\b(persen\w*|prosentase|persentase|percent\w*)\b")),
-    ("duration", re.compile(r"\b(se)?(berapa|brp) (lama|tahun|bulan|minggu|pekan|hari|jam|dekade|usia|umur)\b|"
+    ("duration", re.compile(r"\b(se)?(berapa\w*|brp) (lama|tahun|bulan|minggu|pekan|hari|jam|dekade|usia|umur)(kah|nya)?\b|"
                             r"\b(usia|umur)\w* (berapa|brp)\b|\bhow (long|old)\b")),
 ]
+# Magnitudes: "berapa luas ...", "tingginya berapa", "how far". The answer must carry a unit
+# of the same kind ("24.090 km²", not "1.650.000 jiwa").
+_MAGNITUDES = {
+    "area": r"luas|luasnya",
+    "length": r"panjang|panjangnya|tinggi|tingginya|ketinggian|ketinggiannya|jarak|jaraknya|lebar|lebarnya|"
+              r"kedalaman|kedalamannya|diameter|far|tall|high|deep|wide",
+    "weight": r"berat|beratnya|bobot|bobotnya|massa|heavy",
+    "money": r"harga|harganya|anggaran|anggarannya|biaya|biayanya|nilai|nilainya|dana|modal|omzet|omset|gaji|"
+             r"pendapatan|cost|price",
+    "temperature": r"suhu|suhunya|temperatur|hot|cold",
+}
+_MEASURE_RES += [(name, re.compile(rf"\b(?:(?:berapa\w*|brp|how)\s+(?:{words})\b|(?:{words})\s+(?:\w+\s+)?(?:berapa|brp)\b)"))
+                 for name, words in _MAGNITUDES.items()]
 _DURATION_WORDS = {"lama", "lamanya", "long"}  # "berapa lama" asks how long; "lama" is no topic
 
 

@@ -33,6 +33,7 @@ _LOWERCASE_RE = re.compile(r"(?<![\w-])[a-z]{2,}(?![\w-])")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$")
 _AFTER_LOWERCASE_RE = re.compile(r"[a-z,] $")
 _AFTER_PLACE_WORD_RE = re.compile(r"\b(?:di|ke|[Kk]ota|[Kk]abupaten|[Pp]rovinsi|[Nn]egara) $")
+_AS_A_CITY_RE = re.compile(r"\s+sebagai\s+[Kk]ota\b")  # "Ambon sebagai Kota Musik"
 _BRACKETED_RE = re.compile(r"\(([A-Z][a-z]+(?: [A-Z][a-z]+)?)\)")  # "(Mesir)", "(Amerika Serikat)"
 
 
@@ -323,8 +324,8 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
     """Words that are nearly always capitalised mid-sentence, in one pass. Those the stemmer
     would change are protected from it: names like "Pekalongan" must not be stemmed into
     "kalong". Names count only when capitalised right after a lower-case word, so headings
-    in Title Case ("Pekerjaan Dan Upah") add none. Names written after "di", "ke", "Kota"
-    or in brackets after a name ("Aswan (Mesir)") are places."""
+    in Title Case ("Pekerjaan Dan Upah") add none. Names written after "di", "ke", "Kota",
+    before "sebagai kota" or in brackets after a name ("Aswan (Mesir)") are places."""
     capitalised: Counter[str] = Counter()
     after_lowercase: Counter[str] = Counter()
     lowercase: Counter[str] = Counter()
@@ -340,8 +341,8 @@ def find_proper_nouns(texts: Iterable[str], analyzer: Analyzer, min_count: int =
             bracketed = _BRACKETED_RE.match(text, start - 1) if before.endswith(" (") else None
             if bracketed and _CAPITALISED_RE.search(text, max(0, start - 40), start - 1):
                 placed.update(fold(w) for w in bracketed.group(1).split())  # "Santa Fe (Amerika Serikat)"
-            elif _AFTER_PLACE_WORD_RE.search(text, max(0, start - 10), start):
-                placed.add(fold(match.group(1)))  # "di Ambon", "Kota Malang"
+            elif _AFTER_PLACE_WORD_RE.search(text, max(0, start - 10), start) or _AS_A_CITY_RE.match(text, match.end()):
+                placed.add(fold(match.group(1)))  # "di Ambon", "Kota Malang", "Ambon sebagai Kota Musik"
         lowercase.update(_LOWERCASE_RE.findall(text))
     stopwords = analyzer.lexicon.stopwords
     plain = Analyzer(analyzer.lexicon, frozenset(), analyzer.stemming, synonyms=False)
