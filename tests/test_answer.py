@@ -178,6 +178,51 @@ def test_an_article_that_never_names_the_place_asked_about_does_not_answer(tmp_p
     assert Bot(index, AnswerSettings(absent_name_factor=1.0)).answer("siapa wali kota Malang pada 2019?").answered
 
 
+def test_a_name_given_in_full_is_found_by_the_part_the_article_writes(tmp_path):
+    from uccn_bot.index import IndexSettings, open_index
+
+    root = _two_articles(tmp_path)
+    filler = " ".join(["Pelaut itu berlayar jauh ke timur bersama kapal dagang Belanda."] * 6)
+    (root / "adams.md").write_text(
+        "---\nid: adams\ntitle: Adams\nsource: Uji\n---\n\n"
+        f"Adams dilahirkan di Gillingham pada tahun 1564. {filler}\n", encoding="utf-8")
+    bot = Bot(open_index(root, IndexSettings(semantic=False), tmp_path / "cache"))
+    # the article never writes "William": the name is still the one asked about
+    assert bot.answer("Dimana William Adams lahir?").short_answer == "Gillingham"
+    assert bot.answer("Kapan William Adams lahir?").short_answer == "tahun 1564"
+    assert not bot.answer("Dimana William Shakespeare lahir?").answered
+
+
+@pytest.mark.parametrize("sentence, kind, expected", [
+    ("novel yang ditulis oleh Pramoedya Ananta Toer.", AnswerType.PERSON, ["Pramoedya Ananta Toer"]),
+    ("Pria kelahiran Malang, 8 Desember 1965 ini adalah", AnswerType.PLACE, ["Malang"]),
+    ("13 SM Herodes menjadikan anak sulungnya", AnswerType.PERSON, ["Herodes"]),
+])
+def test_names_by_their_neighbours(bot, sentence, kind, expected):
+    assert [s.text for s in find_spans(sentence, kind, bot._is_common_word)] == expected
+
+
+def test_a_language_label_in_brackets_is_no_name(bot):
+    sentence = "Gereja itu (English: Assyrian Church of the East) berdiri di Irak."
+    assert "English" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+
+
+def test_of_two_names_the_one_next_to_the_question_answers(bot):
+    from uccn_bot.question import parse_question
+
+    question = "Siapakah yang menjuarai Kejuaraan Dunia tunggal putra?"
+    sentence = "Indonesia punya juara dunia: tunggal putra Tommy Sugiarto dan ganda campuran Lilyana Natsir."
+    query = parse_question(question, bot.index)
+    assert bot._span(sentence, query, set(query.words)).text == "Tommy Sugiarto"
+
+
+def test_a_span_left_with_only_ordinary_words_is_no_answer(bot):
+    from uccn_bot.question import parse_question
+
+    query = parse_question("dimanakah makam Pangeran Diponegoro?", bot.index)
+    span = bot._span("dimakamkan di Makassar, tepatnya di Jalan Diponegoro.", query, set(query.words))
+    assert span.text == "Makassar"
+
 
 @pytest.mark.parametrize("sentence", ["forum ini terselenggara sebagai salah satu untuk meningkatkan UMKM",
                                       "menurut orang nomor satu di Pemkot Malang ini"])

@@ -118,3 +118,12 @@ def test_a_count_of_something_else_is_no_answer(bot):
     assert not counts("ada berapa kota kreatif bidang musik", "tujuh bidang")
     assert counts("ada berapa kepala daerah yg datang", "98 wali kota")  # the synonym phrase as a whole
     assert counts("ada berapa kota kreatif bidang musik", "3,82%")  # a bare share may answer anything
+
+
+def test_names_in_a_question_are_grouped(bot):
+    from uccn_bot.question import name_groups
+
+    assert frozenset({"william", "adams"}) in name_groups("Dimana William Adams lahir?", bot.index)
+    # "Kota" is an ordinary word; a lower-case name the corpus knows still counts
+    assert name_groups("siapa wali Kota Pekalongan", bot.index) == (frozenset({"pekalongan"}),)
+    assert name_groups("kapan malang jadi kota kreatif", bot.index) == (frozenset({"malang"}),)

@@ -23,8 +23,8 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from . import thesaurus
-from .extract import (TITLES, Span, counted_noun, find_spans, fits_measure, is_year, looks_like_organisation,
-                      titles_before)
+from .extract import (TITLES, Span, counted_noun, find_spans, fits_measure, is_initials, is_name, is_year,
+                      looks_like_organisation, titles_before)
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
@@ -258,7 +258,7 @@ class Bot:
         s = self.settings
         analysed = self._analyse(number)
         document = int(self.index.arrays["passage_doc"][number])
-        absent = self._absent_from_article(units, document)
+        absent = self._absent_from_article(units, document, query)
         sentence, share, span = self._best_sentence(analysed, units, total, query, document, absent)
         score = bm25 / top_bm25 + s.coverage_weight * coverage + s.sentence_weight * share + s.type_weight * (span is not None)
         confidence = self._confidence(coverage, share, span, query.answer_type)
@@ -278,7 +278,7 @@ class Bot:
                    span.text if span else None, span.value if span else None, share, confidence,
                    similarity)
 
-    def _absent_from_article(self, units: list[_Unit], document: int) -> list[_Unit]:
+    def _absent_from_article(self, units: list[_Unit], document: int, query: Query) -> list[_Unit]:
         """The names and years the question asks about that the passage's article never
         mentions: a passage on Malang's bid does not answer a question on Ambon, nor one on
         the 2017 meeting a question on 2018, however well its other words match. (A name
@@ -290,7 +290,10 @@ class Bot:
             terms = [t for t in (*unit.terms, unit.shared) if t]
             named = unit.known and index.names.intersection(terms) or any(is_year(t) for t in terms)
             if named and not any(index.document_mentions(document, t) for t in terms):
-                absent.append(unit)
+                # "William Adams" is not absent from an article that calls him "Adams"
+                rest = {t for group in query.names if group.intersection(terms) for t in group} - set(terms)
+                if not any(index.document_mentions(document, t) for t in rest):
+                    absent.append(unit)
         return absent
 
     def _undecided(self, ranked: list[Hit]) -> bool:
@@ -448,21 +451,12 @@ class Bot:
                  if t in vocab and t in present]
         return max(terms, key=lambda t: idf[vocab[t]]) if terms else None
 
-    def _name_group(self, query: Query, focus: str) -> frozenset[str]:
+    @staticmethod
+    def _name_group(query: Query, focus: str) -> frozenset[str]:
         """The focus with the rest of the name it belongs to in the question: "Kapan Robert
         Kevin Rose mendirikan Revision3" is answered by "Rose mendirikan Revision3 pada
         April 2005", where "kevin" is the rarest word but only "Rose" is written."""
-        analyzer, names = self.index.analyzer, self.index.names
-        group: list[str] = []
-        for word in query.words:
-            term = analyzer.term(word)
-            if term is not None and term in names:
-                group.append(term)
-                continue
-            if focus in group:
-                break
-            group = []
-        return frozenset(group) if focus in group else frozenset([focus])
+        return next((group for group in query.names if focus in group), frozenset([focus]))
 
     def _span(self, sentence: str, query: Query, question_words: set[str], source: str = "") -> Span | None:
         """The sentence's answer of the asked type: the strongest span, or for a question
@@ -533,8 +527,13 @@ class Bot:
         return frozenset(terms)
 
     def _trim(self, sentence: str, span: Span, question_words: set[str]) -> Span | None:
+        """The span without the question's own words at its edges, nor the ordinary words
+        that then stand there ("Han Barat Liu Xiu" → "Liu Xiu", "Jalan Diponegoro" → nothing)."""
         words = list(re.finditer(r"\S+", span.text))
         asked = [set(self.index.analyzer.words(w.group(0))) <= question_words for w in words]
+        if any(asked):
+            asked = [a or not (is_name(w.group(0), self._is_common_word) or is_initials(w.group(0)))
+                     for a, w in zip(asked, words)]
         first = next((i for i, a in enumerate(asked) if not a), None)
         if first is None:
             return None

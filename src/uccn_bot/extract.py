@@ -26,7 +26,7 @@ _MONTHS = {
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
 _CALENDAR_WORDS = {m for m in _MONTHS if len(m) > 3} | {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu",
-                                                      "minggu", "ahad"}
+                                                      "minggu", "ahad", "sm", "masehi", "hijriah"}
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"  # a bare number read as a year
 _ANY_YEAR = r"(?:\d{3,4})"  # a year where the words around say so ("tahun 384", "Februari 1118")
 _ERA = r"(?:SM|M|Masehi|H|Hijriah|Hijriyah|Saka|BC|BCE|AD|CE)\b\.?"
@@ -77,7 +77,7 @@ _PERSON_AFTER = {
     "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
     "menambahkan", "said", "berharap",
 }
-_PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at"}
+_PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at", "kelahiran", "asal"}
 _LOCATIVE = {"di", "ke", "dari", "in", "at"}
 _DATELINE_RE = re.compile(rf",\s*{_WEEKDAY}\b", re.I)  # "Stockholm, Rabu - ...": the news dateline's place
 _IN_COUNTRY_RE = re.compile(r" \((?![^)\s]*[A-Z][^)\s]*[A-Z])[A-Z][a-z]")  # "(Thailand)", not "(Dindagkop-UKM)"
@@ -217,13 +217,13 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
     for m in _NAME_RUN_RE.finditer(sentence):
         tokens = list(re.finditer(r"\S+", m.group(0)))
         # Trim ordinary capitalised words ("Wali Kota Malang") from the edges of the run.
-        names = [_is_name(t.group(0), is_common_word) for t in tokens]
+        names = [is_name(t.group(0), is_common_word) for t in tokens]
         if kind is AnswerType.PERSON:
             if not any(names):
                 continue
             first = names.index(True)
             # keep initials just before the name ("M Anton", "HA Afzan")
-            while first > 0 and _is_initials(tokens[first - 1].group(0)):
+            while first > 0 and is_initials(tokens[first - 1].group(0)) and fold(tokens[first - 1].group(0)) not in _CALENDAR_WORDS:
                 first -= 1
             last = len(names) - 1 - names[::-1].index(True)
             tokens = tokens[first : last + 1]
@@ -237,7 +237,10 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
             continue  # a lone capitalised word opening the sentence is just a sentence start
         before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
         after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
-        person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after))
+        if sentence[end : end + 1] == ":" and sentence.count("(", 0, start) > sentence.count(")", 0, start):
+            continue  # "(English: Battle of Jericho)", "(Hanzi: ...)": a label, not a name
+        # "ditulis oleh Marah Rusli": the doer of a passive verb is often the person asked for
+        person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after)) or before[-1:] == ["oleh"]
         # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
         place = (bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
                  or (not before and bool(_DATELINE_RE.match(sentence, end))))
@@ -276,7 +279,7 @@ def looks_like_organisation(text: str) -> bool:
     return acronym or any(fold(t) in _ORGANISATION_WORDS for t in tokens)  # "HA Afzan" has initials, not an acronym
 
 
-def _is_initials(token: str) -> bool:
+def is_initials(token: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", token))
 
 
@@ -295,5 +298,6 @@ def _is_name_cached(token: str, checker) -> bool:
     return not checker(word)
 
 
-def _is_name(token: str, is_common_word) -> bool:
+def is_name(token: str, is_common_word) -> bool:
+    """Whether a capitalised token is a name rather than an ordinary word ("Wali", "Kota")."""
     return _is_name_cached(token, is_common_word)

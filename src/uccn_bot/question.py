@@ -58,7 +58,8 @@ class Query:
     translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English word → corpus terms of its translations
     counts: str | None = None  # what a berapa question counts ("berapa kota" → "kota")
     why: bool = False  # asks for a reason: the answer must give one ("karena", "sebab")
-    measure: str | None = None  # "percent" ("berapa persen") or "duration" ("berapa lama") or None
+    measure: str | None = None  # "percent", "duration", "area", "length", "weight", "money", "temperature" or None
+    names: tuple[frozenset[str], ...] = ()  # terms of each name the question gives ("William Adams" → {william, adams})
 
 
 def _folded(question: str) -> str:
@@ -199,7 +200,30 @@ def parse_question(question: str, index: Index) -> Query:
         corrections=tuple(corrections),
         english=english,
         translations=tuple(translated),
+        names=name_groups(question, index),
     )
+
+
+def name_groups(question: str, index: Index) -> tuple[frozenset[str], ...]:
+    """The names in a question, each as the set of its words' terms: runs of words the
+    corpus writes as names, or that the question capitalises and that are no Indonesian
+    words ("Dimana William Adams lahir" → {william, adams}; "Kota Bandung" → {bandung})."""
+    analyzer = index.analyzer
+    groups, current = [], set()
+    for i, match in enumerate(re.finditer(r"[\w’'-]+", question)):
+        token = match.group(0)
+        word = fold(token)
+        term = analyzer.term(word)
+        named = term is not None and (term in index.names or (i > 0 and token[:1].isupper() and not word.isdigit()
+                                                               and not is_root_word(word)))
+        if named:
+            current.add(term)
+        elif current:
+            groups.append(frozenset(current))
+            current = set()
+    if current:
+        groups.append(frozenset(current))
+    return tuple(groups)
 
 
 _ENGLISH = frozenset("the of is are was were did does do what which who when where how why and to for".split())
