@@ -9,6 +9,21 @@ def test_base_forms_of_regular_english_endings():
     assert "praise" in english.base_forms("praised")
     assert "report" in english.base_forms("reports")
     assert english.base_forms("is") == ["is"]  # too short to have an ending
+    assert "economic" in english.base_forms("economically")
+    assert "fast" in english.base_forms("faster")
+    assert "program" in english.base_forms("programme")  # British spelling
+
+
+def test_a_question_with_few_function_words_is_still_english():
+    from uccn_bot.question import is_english
+
+    assert is_english("did creative cities grow faster than other cities".split())
+    assert not is_english("kota kreatif di indonesia tumbuh lebih cepat".split())
+
+
+def test_an_english_word_the_corpus_writes_as_a_loanword_is_kept(bot):
+    query = parse_question("When did UNESCO start the Creative Cities programme?", bot.index)
+    assert ("programme", "program") in query.corrections and "program" in query.terms
 
 
 def test_translations_come_from_the_dictionary():

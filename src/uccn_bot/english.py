@@ -35,10 +35,13 @@ def translations(word: str) -> tuple[str, ...]:
 
 
 def base_forms(word: str) -> list[str]:
-    """The word and what its regular English endings may have been added to."""
+    """The word and what regular English endings or British spellings may have been added
+    to ("industries" → "industry", "economically" → "economic", "programme" → "program")."""
     forms = [word]
     for ending, replacements in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
-                                 ("ed", ("", "e")), ("ing", ("", "e")), ("ly", ("",))):
+                                 ("ed", ("", "e")), ("ing", ("", "e")), ("ically", ("ic", "y")), ("ly", ("",)),
+                                 ("er", ("", "e")), ("est", ("", "e")), ("ic", ("y",)),
+                                 ("mme", ("m",)), ("our", ("or",)), ("ise", ("ize",)), ("tre", ("ter",))):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             forms.extend(word[: -len(ending)] + r for r in replacements)
-    return forms
+    return list(dict.fromkeys(forms))

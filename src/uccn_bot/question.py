@@ -20,7 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from .index import Index
-from .english import translations
+from .english import base_forms, translations
 from .informal import standard_form
 from .text import fold, is_root_word
 
@@ -166,8 +166,9 @@ def parse_question(question: str, index: Index) -> Query:
         # An English word the glossary lacks is no misspelt Indonesian one ("send" ≠ "seni"):
         # it is looked up in the English dictionary instead ("ministry" → "kementerian").
         if english:
-            fixed = None
-            found = _translations(word, index)
+            # A base form the corpus writes is a loanword ("programme" → "program", "festivals")
+            fixed = next((f for f in base_forms(word)[1:] if _known(f, index)), None)
+            found = () if fixed else _translations(word, index)
             if found:
                 translated.append((word, found))
         else:
@@ -226,7 +227,8 @@ def name_groups(question: str, index: Index) -> tuple[frozenset[str], ...]:
     return tuple(groups)
 
 
-_ENGLISH = frozenset("the of is are was were did does do what which who when where how why and to for".split())
+_ENGLISH = frozenset("the of is are was were did does do what which who when where how why and to for than from "
+                     "with have has had its their this that these those into about after before between".split())
 
 
 def is_english(words: list[str]) -> bool:
