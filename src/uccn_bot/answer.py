@@ -485,8 +485,11 @@ class Bot:
             if len(spans) > 1:
                 return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
                             " | ".join(sp.value for sp in spans), strongest)
+        surest = [sp for sp in spans if sp.strength == strongest]
+        if len(surest) == 1:
+            return surest[0]
         near = self._distance_to_question(sentence, question_words)
-        return max(spans, key=lambda sp: (sp.strength, -near(sp), sp.end - sp.start))
+        return max(surest, key=lambda sp: (-near(sp), sp.end - sp.start))
 
     def _distance_to_question(self, sentence: str, question_words: set[str]):
         """A span's distance in words from the nearest word of the question in the sentence:
