@@ -195,6 +195,9 @@ def test_a_name_given_in_full_is_found_by_the_part_the_article_writes(tmp_path):
 
 @pytest.mark.parametrize("sentence, kind, expected", [
     ("novel yang ditulis oleh Pramoedya Ananta Toer.", AnswerType.PERSON, ["Pramoedya Ananta Toer"]),
+    # an ordinary word written as part of a name stays in it; a place word does not
+    ("sebuah novel Indonesia yang ditulis oleh Marah Rusli.", AnswerType.PERSON, ["Marah Rusli"]),
+    ("menurut Presiden Sukarno Hatta kemarin", AnswerType.PERSON, ["Sukarno Hatta"]),
     ("Pria kelahiran Malang, 8 Desember 1965 ini adalah", AnswerType.PLACE, ["Malang"]),
     ("13 SM Herodes menjadikan anak sulungnya", AnswerType.PERSON, ["Herodes"]),
 ])

@@ -222,10 +222,14 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
             if not any(names):
                 continue
             first = names.index(True)
-            # keep initials just before the name ("M Anton", "HA Afzan")
-            while first > 0 and is_initials(tokens[first - 1].group(0)) and fold(tokens[first - 1].group(0)) not in _CALENDAR_WORDS:
-                first -= 1
             last = len(names) - 1 - names[::-1].index(True)
+            # keep initials just before the name ("M Anton", "HA Afzan"), and ordinary words
+            # that are part of it ("Marah Rusli", "Taufik Hidayat" next to a name)
+            while first > 0 and (is_initials(tokens[first - 1].group(0)) or _joins_name(tokens[first - 1].group(0))) \
+                    and fold(tokens[first - 1].group(0)) not in _CALENDAR_WORDS and (m.start() or first > 1):
+                first -= 1
+            while last < len(tokens) - 1 and _joins_name(tokens[last + 1].group(0)):
+                last += 1
             tokens = tokens[first : last + 1]
         if not tokens:
             continue
@@ -256,6 +260,20 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
                 continue
         spans.append(Span(text, start, end, kind, fold(text), strength))
     return spans
+
+
+def _joins_name(token: str) -> bool:
+    """Whether a capitalised ordinary word next to a name is part of it: not a title, a place
+    or organisation word, a month, or an acronym."""
+    word = fold(token.strip(".,;:()\"“”"))
+    return (word.isalpha() and not token.isupper() and word not in TITLES and word not in _ORGANISATION_WORDS
+            and word not in _PLACE_BEFORE and word not in _CALENDAR_WORDS and word not in _NOT_PART_OF_NAME)
+
+
+_NOT_PART_OF_NAME = {"pulau", "gunung", "sungai", "danau", "jalan", "stadion", "gedung", "kampung", "desa", "kecamatan",
+                     "festival", "pekan", "hari", "piala", "kejuaraan", "partai", "bank", "hotel", "museum", "masjid",
+                     "gereja", "sekolah", "rumah", "sakit", "kabupaten", "provinsi", "utara", "selatan", "barat", "timur",
+                     "tengah", "raya", "baru", "lama", "besar", "kecil", "nasional", "internasional", "dunia"}
 
 
 def titles_before(sentence: str, start: int) -> list[str]:
