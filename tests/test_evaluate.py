@@ -47,7 +47,7 @@ def test_metrics_arithmetic():
 
 def test_short_answers_are_checked_against_the_expected_answers():
     items = [QAItem("a", ("1 Desember 2014",), "fact"), QAItem("b", ("Taufik Hidayat",), "fact"),
-             QAItem("c", ("246",), "fact"), QAItem("d", ("x",), "fact")]
+             QAItem("c", ("246 kota",), "fact"), QAItem("d", ("x",), "fact")]
     shown = {
         "a": Ranked(True, (("d1", "pada 1 Desember 2014"),), "2014"),  # a part of the answer agrees
         "b": Ranked(True, (("d1", "Taufik Hidayat dan Lilyana Natsir"),), "Lilyana Natsir"),
@@ -56,6 +56,7 @@ def test_short_answers_are_checked_against_the_expected_answers():
     }
     o = evaluate("t", lambda q: (shown[q], shown[q]), items).overall
     assert (o.short_answers, o.short_answer_match) == (3, pytest.approx(2 / 3))
+    assert o.short_answer_exact == pytest.approx(1 / 3)  # only "246  Kota" is an expected answer as it is
 
 
 def test_indonesian_figure_leaves_english_questions_out():

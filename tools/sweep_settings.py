@@ -48,7 +48,8 @@ def line(name: str, report) -> str:
     m = report.indonesian or report.overall
     out = f"{name}: hit@1 {m.hit1:.3f} f-decl {m.false_decline:.3f}"
     out += f" c-decl {m.correct_decline:.3f}" if m.correct_decline is not None else f" MRR {m.mrr10:.3f}"
-    return out + (f" short {m.short_answer_match:.3f} of {m.short_answers}" if m.short_answers else "")
+    return out + (f" short {m.short_answer_match:.3f} (exact {m.short_answer_exact:.3f}) of {m.short_answers}"
+                  if m.short_answers else "")
 
 
 def main(argv: list[str] | None = None) -> int:

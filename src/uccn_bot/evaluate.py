@@ -86,6 +86,7 @@ class Metrics:
     mean_first_words: float = 0.0
     short_answers: int = 0  # hits at rank 1 shown with a short answer
     short_answer_match: float | None = None  # ... whose short answer and an expected answer contain one another
+    short_answer_exact: float | None = None  # ... whose short answer is an expected answer (case, spaces, edge punctuation aside)
 
 
 @dataclass
@@ -175,6 +176,7 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
     if short:
         m.short_answers = len(short)
         m.short_answer_match = sum(_short_answer_matches(o) for o in short) / len(short)
+        m.short_answer_exact = sum(_short_answer_matches(o, exact=True) for o in short) / len(short)
     shown = [o.first_words for o in outcomes if o.answered and o.first_words]
     if shown:
         m.max_first_words = max(shown)
@@ -182,11 +184,16 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
     return m
 
 
-def _short_answer_matches(o: Outcome) -> bool:
+def _short_answer_matches(o: Outcome, exact: bool = False) -> bool:
     """Whether a short answer agrees with an expected answer: one contains the other
-    ("2014" in "1 Desember 2014", "Taufik Hidayat" in "tunggal putra Taufik Hidayat")."""
-    short = " ".join(o.short_answer.casefold().split())
-    return any(short in a or a in short for a in (" ".join(x.casefold().split()) for x in o.item.answers))
+    ("2014" in "1 Desember 2014", "Taufik Hidayat" in "tunggal putra Taufik Hidayat"), or
+    with `exact`, they are the same."""
+    def norm(text: str) -> str:
+        return " ".join(text.casefold().split()).strip(" .,;:")
+
+    short = norm(o.short_answer)
+    expected = [norm(x) for x in o.item.answers]
+    return short in expected if exact else any(short in a or a in short for a in expected)
 
 
 # --- the two systems ---------------------------------------------------------------------
@@ -320,7 +327,7 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
         lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}, MRR@10 {o.ranking_mrr10:.2f}; first passage shown "
                      f"max {o.max_first_words} words, mean {o.mean_first_words}; "
                      + (f"short answers {o.short_answers}, agreeing with an expected answer "
-                        f"{o.short_answer_match:.2f}; " if o.short_answers else "") +
+                        f"{o.short_answer_match:.2f} (exactly {o.short_answer_exact:.2f}); " if o.short_answers else "") +
                      f"{1000 * r.seconds / max(1, len(r.outcomes)):.1f} ms/question")
     failures = [o for o in reports[0].outcomes if not o.passed]
     lines.append("")
