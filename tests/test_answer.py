@@ -199,6 +199,8 @@ def test_a_name_given_in_full_is_found_by_the_part_the_article_writes(tmp_path):
     ("sebuah novel Indonesia yang ditulis oleh Marah Rusli.", AnswerType.PERSON, ["Marah Rusli"]),
     ("menurut Presiden Sukarno Hatta kemarin", AnswerType.PERSON, ["Sukarno Hatta"]),
     ("Pria kelahiran Malang, 8 Desember 1965 ini adalah", AnswerType.PLACE, ["Malang"]),
+    ("meraih emas di Helsinki, Finlandia, Sabtu (13/8).", AnswerType.PLACE, ["Helsinki", "Finlandia"]),
+    ("yakni di Sao Paolo (Brasil) 25 September", AnswerType.PLACE, ["Sao Paolo", "Brasil"]),
     ("13 SM Herodes menjadikan anak sulungnya", AnswerType.PERSON, ["Herodes"]),
 ])
 def test_names_by_their_neighbours(bot, sentence, kind, expected):
@@ -256,7 +258,10 @@ def test_similarity_lifts_a_typed_question_without_an_answer_of_its_type_less(bo
 def test_a_spelt_out_abbreviation_is_no_place():
     sentence = "Dinas Perdagangan, Koperasi, dan Usaha Kecil Menengah (Dindagkop-UKM) menggelar pameran"
     assert find_spans(sentence, AnswerType.PLACE) == []
-    assert [s.text for s in find_spans("kota seperti Chengdu (China) dan Parma (Italia)", AnswerType.PLACE)] == ["Chengdu", "Parma"]
+    spans = find_spans("kota seperti Chengdu (China) dan Parma (Italia)", AnswerType.PLACE)
+    surest = max(s.strength for s in spans)
+    assert [s.text for s in spans if s.strength == surest] == ["Chengdu", "Parma"]  # a list of cities
+    assert [s.text for s in spans if s.strength < surest] == ["China", "Italia"]  # where they lie
 
 
 def test_place_questions_name_the_kind_of_place():

@@ -485,7 +485,7 @@ class Bot:
             if len(spans) > 1:
                 return Span(", ".join(sp.text for sp in spans), spans[0].start, spans[-1].end, kind,
                             " | ".join(sp.value for sp in spans), strongest)
-        surest = [sp for sp in spans if sp.strength == strongest]
+        surest = [sp for sp in spans if sp.strength > strongest - 0.5]
         if len(surest) == 1:
             return surest[0]
         near = self._distance_to_question(sentence, question_words)

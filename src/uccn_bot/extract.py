@@ -253,9 +253,17 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
             if strength <= 0:
                 continue
         else:
-            if not place and not (before and before[-1] in _LOCATIVE):
+            # "di Helsinki, Finlandia", "di Sao Paolo (Brasil)": what stands in apposition to a
+            # place is the larger place it lies in
+            placed_in = spans and re.fullmatch(r"\s*[,(]\s*", sentence[spans[-1].end : start])
+            if all(fold(t.group(0)).strip(".,()") in _CALENDAR_WORDS for t in tokens):
+                continue  # "di Helsinki, Sabtu (13/8)": a day, not a place
+            if placed_in:  # just below the place it qualifies: a list of cities leaves the countries out
+                strength = spans[-1].strength - 0.01
+            elif not place and not (before and before[-1] in _LOCATIVE):
                 continue
-            strength = 1.0 + (bool(before) and before[-1] in _LOCATIVE) - person
+            else:
+                strength = 1.0 + (bool(before) and before[-1] in _LOCATIVE) - person
             if strength <= 0:
                 continue
         spans.append(Span(text, start, end, kind, fold(text), strength))
