@@ -488,25 +488,35 @@ class Bot:
         surest = [sp for sp in spans if sp.strength > strongest - 0.5]
         if len(surest) == 1:
             return surest[0]
-        near = self._distance_to_question(sentence, question_words)
-        return max(surest, key=lambda sp: (-near(sp), sp.end - sp.start))
+        near = self._nearness(sentence, query)
+        return max(surest, key=lambda sp: (near(sp), sp.end - sp.start))
 
-    def _distance_to_question(self, sentence: str, question_words: set[str]):
-        """A span's distance in words from the nearest word of the question in the sentence:
-        of two names, the one next to what was asked about answers it ("tunggal putra
-        Taufik Hidayat dan ganda campuran ... Lilyana Natsir" for the men's singles)."""
-        stopwords = self.index.analyzer.lexicon.stopwords
-        tokens = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"[\w’'-]+", sentence)]
-        anchors = [i for i, (_, _, w) in enumerate(tokens) if w in question_words and w not in stopwords]
+    def _nearness(self, sentence: str, query: Query):
+        """How close a span stands to the question's words in the sentence: each question
+        term nearby counts by its idf, less the farther it is. Of two equally sure answers,
+        the one beside what was asked about answers it ("tunggal putra Tommy Sugiarto dan
+        ganda campuran Lilyana Natsir" for the men's singles; "144 km, 19 km di antaranya
+        melewati Kecamatan Tejakula" for Tejakula)."""
+        analyzer, vocab, idf = self.index.analyzer, self.index.bm25.vocab, self.index.bm25.idf
+        asked = set(query.terms)
+        tokens = [(m.start(), m.end(), analyzer.term(fold(m.group(0)))) for m in re.finditer(r"[\w’'-]+", sentence)]
+        anchors = [(i, float(idf[vocab[t]])) for i, (_, _, t) in enumerate(tokens) if t in asked and t in vocab]
 
-        def distance(span: Span) -> int:
+        def nearness(span: Span) -> float:
             inside = [i for i, (a, b, _) in enumerate(tokens) if a < span.end and b > span.start]
-            if not anchors or not inside:
-                return 0
-            outside = [a for a in anchors if a not in inside] or anchors
-            return min(min(abs(a - inside[0]), abs(a - inside[-1])) for a in outside)
+            if not inside:
+                return 0.0
+            best: dict[int, float] = {}
+            for i, weight in anchors:
+                if inside[0] <= i <= inside[-1]:
+                    continue
+                gap = inside[0] - i if i < inside[0] else i - inside[-1]
+                if gap <= _NEAR:
+                    term = tokens[i][2]
+                    best[term] = max(best.get(term, 0.0), weight / gap)
+            return sum(best.values())
 
-        return distance
+        return nearness
 
     def _counts(self, span: Span, query: Query) -> bool:
         """Whether a number counts what the question counts: "berapa negara" is not answered
@@ -622,6 +632,9 @@ class Bot:
             if len(self._analysed) > 4096:
                 self._analysed.popitem(last=False)
         return result
+
+
+_NEAR = 5  # words within which a question word counts as near an answer
 
 
 _ANAPHORA_RE = re.compile(r"\b(tersebut|yaitu|yakni|antara lain|meliputi|adalah|berikut|ini|itu)\b", re.I)
