@@ -109,6 +109,21 @@ def test_a_year_is_not_a_count():
     assert [s.text for s in find_spans("penelitian pada tahun 2015 menemukan", AnswerType.NUMBER)] == []
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Kapan Imagawa Yoshimoto lahir?", "1519"), ("Kapan Imagawa Yoshimoto meninggal?", "1560"),
+    ("Kapan Sima Qian wafat?", "90 SM"), ("kapan Bowes-Lyon meninggal", "30 Maret 2002"),
+])
+def test_a_life_span_answers_birth_with_its_first_date_and_death_with_its_last(bot, question, expected):
+    from uccn_bot.question import parse_question
+
+    sentence = {"Imagawa": "Imagawa Yoshimoto (今川 義元, 1519-1560) adalah seorang daimyo.",
+                "Sima": "Sima Qian (145 SM - 90 SM) adalah seorang sejarawan.",
+                "Bowes-Lyon": "Elizabeth Bowes-Lyon (lahir 4 Agustus 1900 – wafat 30 Maret 2002) adalah istri Raja."}
+    text = next(v for k, v in sentence.items() if k in question)
+    query = parse_question(question, bot.index)
+    assert bot._span(text, query, set(query.words)).text == expected
+
+
 def test_a_count_or_a_footnote_is_not_a_date():
     assert find_spans("acara itu dihadiri 1500 peserta", AnswerType.DATE) == []
     assert [s.text for s in find_spans("acara itu dihadiri 1500 peserta", AnswerType.NUMBER)] == ["1500 peserta"]

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import thesaurus
 from .extract import (TITLES, Span, counted_noun, find_spans, fits_measure, is_initials, is_name, is_year,
-                      looks_like_organisation, titles_before)
+                      life_date, life_event, looks_like_organisation, titles_before)
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
@@ -479,6 +479,12 @@ class Bot:
                 spans.append(sp)
         if not spans:
             return None
+        if kind is AnswerType.DATE and not plural:
+            event = life_event(query.text)
+            if event and len(spans) >= 1:
+                chosen = life_date(sentence, spans, event)
+                if chosen:
+                    return chosen  # "kapan X meninggal" and "(1519–1560)": 1560
         strongest = max(sp.strength for sp in spans)
         if plural:  # the list: each name once, of those the patterns are surest of
             spans = list({sp.value: sp for sp in reversed(spans) if sp.strength == strongest}.values())[::-1]

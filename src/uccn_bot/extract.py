@@ -122,6 +122,39 @@ def _dates(sentence: str) -> list[Span]:
     return _non_overlapping(spans)
 
 
+_BIRTH_RE = re.compile(r"\b(lahir|kelahiran|dilahirkan|born|birth)\b", re.I)
+_DEATH_RE = re.compile(r"\b(meninggal|wafat|wafatnya|tewas|mangkat|gugur|died|death)\b", re.I)
+_RANGE_DASH_RE = re.compile(r"\s*(?:\[\d+\])*\s*[-–—]\s*(?:(?:wafat|meninggal|m\.|sekitar|kurang lebih|skt\.|c\.)\s+)*")
+
+
+def life_event(question: str) -> str | None:
+    """"birth" or "death" when a question asks when someone was born or died."""
+    if _BIRTH_RE.search(question):
+        return "birth"
+    return "death" if _DEATH_RE.search(question) else None
+
+
+def life_date(sentence: str, spans: list[Span], event: str) -> Span | None:
+    """The birth or death date of a life span written "(1519–1560)", "(145 SM - 90 SM)" or
+    "(lahir 4 Agustus 1900 – wafat 30 Maret 2002)": the first date for a birth, the last for
+    a death. None when the sentence has no such pair."""
+    pairs = []
+    for a, b in zip(spans, spans[1:]):
+        if _RANGE_DASH_RE.fullmatch(sentence[a.end : b.start]):
+            pairs.append((a, b))
+    for span in spans:  # one span holding the range: "1519-1560"
+        m = re.fullmatch(r"(.+?)\s*[-–—]\s*(.+)", span.text)
+        if m and re.search(r"\d", m.group(1)) and re.fullmatch(r"(?:tahun\s+)?\d{3,4}(?:\s*(?:SM|M|Masehi))?", m.group(1)):
+            first = Span(m.group(1), span.start, span.start + len(m.group(1)), span.kind, _date_value(m.group(1)))
+            second_start = span.start + m.start(2)
+            second = Span(m.group(2), second_start, span.end, span.kind, _date_value(m.group(2)))
+            pairs.append((first, second))
+    if not pairs:
+        return None
+    first, last = pairs[0]
+    return first if event == "birth" else last
+
+
 def _date_value(text: str) -> str:
     folded = fold(text)
     year = re.findall(r"\b\d{3,4}\b", folded)
