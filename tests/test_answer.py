@@ -222,6 +222,22 @@ def test_names_by_their_neighbours(bot, sentence, kind, expected):
     assert [s.text for s in find_spans(sentence, kind, bot._is_common_word)] == expected
 
 
+def test_an_abbreviation_of_ordinary_words_is_no_name(bot):
+    sentence = "Wali Kota Malang menjadi tuan rumah Rakernas Apeksi tahun ini."
+    assert "Rakernas" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+    assert "rakernas" in bot._abbreviations and "pekalongan" not in bot._abbreviations
+
+
+def test_a_leader_asked_about_may_have_any_title(bot):
+    from uccn_bot.question import parse_question
+
+    sentence = "Kota kreatif tersebut menarik perhatian Wali Kota Nonsan, Hwang Myeong-seon."
+    query = parse_question("siapa pemimpin kota dari Nonsan", bot.index)
+    assert bot._span(sentence, query, set(query.words)).text == "Hwang Myeong-seon"
+    query = parse_question("siapa ketua umum dari Nonsan", bot.index)  # a specific title must fit
+    assert bot._span(sentence, query, set(query.words)) is None
+
+
 def test_a_language_label_in_brackets_is_no_name(bot):
     sentence = "Gereja itu (English: Assyrian Church of the East) berdiri di Irak."
     assert "English" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]

@@ -112,7 +112,7 @@ def test_a_count_of_something_else_is_no_answer(bot):
     from uccn_bot.extract import Span
 
     def counts(question: str, text: str) -> bool:
-        return bot._counts(Span(text, 0, len(text), AnswerType.NUMBER, text), parse_question(question, bot.index))
+        return bot._counts(Span(text, 0, len(text), AnswerType.NUMBER, text), parse_question(question, bot.index), text)
 
     assert counts("ada berapa kota kreatif bidang musik", "27 kota")
     assert not counts("ada berapa kota kreatif bidang musik", "tujuh bidang")

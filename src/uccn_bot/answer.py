@@ -467,7 +467,7 @@ class Bot:
         kind, plural = query.answer_type, query.plural
         spans = []
         for sp in find_spans(sentence, kind, self._is_common_word):
-            if kind is AnswerType.NUMBER and not (fits_measure(sp, query.measure) and self._counts(sp, query)):
+            if kind is AnswerType.NUMBER and not (fits_measure(sp, query.measure) and self._counts(sp, query, sentence)):
                 continue
             if kind is AnswerType.PERSON and (self._is_place(sp.text) or not self._same_title(sentence, sp, query)):
                 continue  # "Jepang" is no one's name; the mayor is not the chair asked about
@@ -524,13 +524,17 @@ class Bot:
 
         return nearness
 
-    def _counts(self, span: Span, query: Query) -> bool:
+    def _counts(self, span: Span, query: Query, sentence: str) -> bool:
         """Whether a number counts what the question counts: "berapa negara" is not answered
-        by "tujuh bidang" (a bare number or a percentage may answer anything)."""
+        by "tujuh bidang" (a bare number or a percentage may answer anything). The counted
+        noun may run on past the span: "98 wali kota" counts "kepala daerah"."""
         if not query.counts:
             return True
         analyzer = self.index.analyzer
-        found = set(analyzer.terms_of(analyzer.words(" ".join(counted_noun(span)))))
+        nouns = counted_noun(span)
+        if nouns:
+            nouns = nouns + re.findall(r"[\w-]+", sentence[span.end : span.end + 30])[:1]
+        found = set(analyzer.terms_of(analyzer.words(" ".join(nouns))))
         return not found or not found.isdisjoint(self._counted_terms(query.counts))
 
     def _counted_terms(self, counts: str) -> frozenset[str]:
@@ -578,6 +582,8 @@ class Bot:
         asked = words[first : first + 3]
         if ("wakil" in asked) != ("wakil" in theirs):
             return False
+        if asked[0] in _ANY_LEADER:
+            return True  # "pemimpin kota dari Korea" may be its "Wali Kota"
         terms = self.index.analyzer.terms_of
         return not set(terms(asked)).isdisjoint(terms(theirs))
 
@@ -592,7 +598,22 @@ class Bot:
         lexicon = self.index.analyzer.lexicon
         if word in lexicon.stopwords or word in lexicon.english or word in lexicon.slang or word in lexicon.compounds:
             return True
+        if word in self._abbreviations:
+            return True
         return is_root_word(word) or is_root_word(self.index.analyzer.stem(word))
+
+    @cached_property
+    def _abbreviations(self) -> frozenset[str]:
+        """Synonyms that shorten ordinary words ("rakernas" is "rapat kerja nasional"): common
+        nouns however they are capitalised, never a person's name."""
+        lexicon = self.index.analyzer.lexicon
+
+        def ordinary(phrase: str) -> bool:
+            words = phrase.split()
+            return len(words) > 1 and all(w in lexicon.stopwords or is_root_word(w) for w in words)
+
+        return frozenset(w for group in lexicon.synonyms if any(ordinary(p) for p in group)
+                         for w in group if " " not in w)
 
     def _agree(self, hits: list[Hit], query: Query) -> tuple[list[Hit], list[Hit]]:
         """Let the passages vote on the short answer; the best-supported answer leads (in its
@@ -640,6 +661,7 @@ class Bot:
         return result
 
 
+_ANY_LEADER = {"pemimpin", "pimpinan", "tokoh"}  # titles that ask for whoever leads, whatever their title
 _NEAR = 5  # words within which a question word counts as near an answer
 
 
