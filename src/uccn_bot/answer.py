@@ -459,11 +459,13 @@ class Bot:
         return next((group for group in query.names if focus in group), frozenset([focus]))
 
     def _span(self, sentence: str, query: Query, question_words: set[str], source: str = "") -> Span | None:
-        """The sentence's answer of the asked type: the strongest span, or for a question
-        that asks for a list, all of them ("Parma, Chengdu, Popayán"). Words of the question
-        are trimmed from a name's edges ("Pekalongan Mochammad Saelany" → "Mochammad
-        Saelany"): the answer is never what was asked about, nor the article's own news
-        outlet. "Berapa persen" takes only a percentage, "berapa lama" only a length of time."""
+        """The sentence's answer of the asked type: of the spans the patterns are surest of,
+        the one nearest the question's words (see `_nearness`), or for a question that asks
+        for a list, all of them ("Parma, Chengdu, Popayán"); for a birth or a death, the
+        first or last date of a life span. Words of the question are trimmed from a name's
+        edges ("Pekalongan Mochammad Saelany" → "Mochammad Saelany"): the answer is never
+        what was asked about, nor the article's own news outlet. "Berapa persen" takes only
+        a percentage, "berapa lama" only a length of time, "berapa luas" only an area."""
         kind, plural = query.answer_type, query.plural
         spans = []
         for sp in find_spans(sentence, kind, self._is_common_word):
@@ -481,10 +483,9 @@ class Bot:
             return None
         if kind is AnswerType.DATE and not plural:
             event = life_event(query.text)
-            if event and len(spans) >= 1:
-                chosen = life_date(sentence, spans, event)
-                if chosen:
-                    return chosen  # "kapan X meninggal" and "(1519–1560)": 1560
+            chosen = life_date(sentence, spans, event) if event else None
+            if chosen:
+                return chosen  # "kapan X meninggal" and "(1519–1560)": 1560
         strongest = max(sp.strength for sp in spans)
         if plural:  # the list: each name once, of those the patterns are surest of
             spans = list({sp.value: sp for sp in reversed(spans) if sp.strength == strongest}.values())[::-1]
@@ -512,7 +513,7 @@ class Bot:
             inside = [i for i, (a, b, _) in enumerate(tokens) if a < span.end and b > span.start]
             if not inside:
                 return 0.0
-            best: dict[int, float] = {}
+            best: dict[str, float] = {}
             for i, weight in anchors:
                 if inside[0] <= i <= inside[-1]:
                     continue

@@ -144,7 +144,7 @@ def life_date(sentence: str, spans: list[Span], event: str) -> Span | None:
             pairs.append((a, b))
     for span in spans:  # one span holding the range: "1519-1560"
         m = re.fullmatch(r"(.+?)\s*[-–—]\s*(.+)", span.text)
-        if m and re.search(r"\d", m.group(1)) and re.fullmatch(r"(?:tahun\s+)?\d{3,4}(?:\s*(?:SM|M|Masehi))?", m.group(1)):
+        if m and re.fullmatch(r"(?:tahun\s+)?\d{3,4}(?:\s*(?:SM|M|Masehi))?", m.group(1)):
             first = Span(m.group(1), span.start, span.start + len(m.group(1)), span.kind, _date_value(m.group(1)))
             second_start = span.start + m.start(2)
             second = Span(m.group(2), second_start, span.end, span.kind, _date_value(m.group(2)))
@@ -258,8 +258,7 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
             last = len(names) - 1 - names[::-1].index(True)
             # keep initials just before the name ("M Anton", "HA Afzan"), and ordinary words
             # that are part of it ("Marah Rusli", "Taufik Hidayat" next to a name)
-            while first > 0 and (is_initials(tokens[first - 1].group(0)) or _joins_name(tokens[first - 1].group(0))) \
-                    and fold(tokens[first - 1].group(0)) not in _CALENDAR_WORDS and (m.start() or first > 1):
+            while first > 0 and _joins_before(tokens[first - 1].group(0), sentence_start=not m.start() and first == 1):
                 first -= 1
             while last < len(tokens) - 1 and _joins_name(tokens[last + 1].group(0)):
                 last += 1
@@ -303,6 +302,14 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
     return spans
 
 
+def _joins_before(token: str, sentence_start: bool) -> bool:
+    """Whether the token before a name belongs to it: initials ("M Anton"), or an ordinary
+    word written as part of the name, unless it merely opens the sentence."""
+    if fold(token) in _CALENDAR_WORDS:
+        return False
+    return is_initials(token) or (not sentence_start and _joins_name(token))
+
+
 def _joins_name(token: str) -> bool:
     """Whether a capitalised ordinary word next to a name is part of it: not a title, a place
     or organisation word, a month, or an acronym."""
@@ -339,6 +346,7 @@ def looks_like_organisation(text: str) -> bool:
 
 
 def is_initials(token: str) -> bool:
+    """"M", "HA", "R.A.": initials that stand before a name."""
     return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", token))
 
 
