@@ -295,6 +295,11 @@ def test_a_spelt_out_abbreviation_is_no_place():
     assert [s.text for s in spans if s.strength < surest] == ["China", "Italia"]  # where they lie
 
 
+def test_a_name_with_its_abbreviation_in_brackets_is_no_place():
+    sentence = "menghadiri Rapat Kerja Nasional (Rakernas) Apeksi di Kota Malang"
+    assert [s.text for s in find_spans(sentence, AnswerType.PLACE)] == ["Kota Malang"]
+
+
 def test_place_questions_name_the_kind_of_place():
     from uccn_bot.question import answer_type
 

@@ -278,7 +278,7 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
         # "ditulis oleh Marah Rusli": the doer of a passive verb is often the person asked for
         person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after)) or before[-1:] == ["oleh"]
         # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
-        place = (bool(before and before[-1] in _PLACE_BEFORE) or bool(_IN_COUNTRY_RE.match(sentence, end))
+        place = (bool(before and before[-1] in _PLACE_BEFORE) or _in_country(sentence, text, end)
                  or (not before and bool(_DATELINE_RE.match(sentence, end))))
         if kind is AnswerType.PERSON:
             strength = 1.0 + person - place
@@ -300,6 +300,16 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
                 continue
         spans.append(Span(text, start, end, kind, fold(text), strength))
     return spans
+
+
+def _in_country(sentence: str, name: str, end: int) -> bool:
+    """Whether a name is followed by the country it lies in: "Chiang Mai (Thailand)", but
+    not "Rapat Kerja Nasional (Rakernas)", whose bracket abbreviates it."""
+    match = _IN_COUNTRY_RE.match(sentence, end)
+    if not match:
+        return False
+    bracketed = sentence[end + 2 : end + 3]
+    return not (len(name.split()) > 1 and bracketed.upper() == name[:1].upper())
 
 
 def _joins_before(token: str, sentence_start: bool) -> bool:
