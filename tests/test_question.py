@@ -68,6 +68,9 @@ def test_what_a_berapa_question_measures():
     assert measure("gunung itu tingginya berapa") == "length"
     assert measure("berapa nilai transaksi selama pameran") == "money"
     assert measure("berapa jumlah penduduk Malang") is None  # a count, not a magnitude
+    assert measure("berapa kecepatan angin topan itu") == "speed"
+    # a percentage the question states is not the one it asks for
+    assert measure("berapa orang menganggur akibat kenaikan biaya sebesar 25 persen") is None
 
 
 def test_how_long_asks_for_a_length_of_time(bot):
@@ -118,6 +121,10 @@ def test_a_count_of_something_else_is_no_answer(bot):
     assert not counts("ada berapa kota kreatif bidang musik", "tujuh bidang")
     assert counts("ada berapa kepala daerah yg datang", "98 wali kota")  # the synonym phrase as a whole
     assert counts("ada berapa kota kreatif bidang musik", "3,82%")  # a bare share may answer anything
+    # a numeral classifier counts whatever is asked about
+    assert counts("berapa jumlah korban pengguna heroin", "572.000 orang")
+    assert counts("berapa orang anggota parlemen yang datang", "200 anggota")
+    assert not counts("berapa jumlah korban pengguna heroin", "100 miligram")
 
 
 def test_names_in_a_question_are_grouped(bot):

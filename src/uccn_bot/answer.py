@@ -23,7 +23,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from . import thesaurus
-from .extract import (TITLES, Span, counted_noun, find_spans, fits_measure, is_initials, is_name, is_year,
+from .extract import (CLASSIFIERS, TITLES, Span, counted_noun, find_spans, fits_measure, is_initials, is_name, is_year,
                       life_date, life_event, looks_like_organisation, titles_before)
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
@@ -533,6 +533,8 @@ class Bot:
             return True
         analyzer = self.index.analyzer
         nouns = counted_noun(span)
+        if nouns and (fold(nouns[0]) in CLASSIFIERS or query.counts.split()[0] in CLASSIFIERS):
+            return True  # "572.000 orang" counts the victims asked about; "berapa orang anggota"
         if nouns:
             nouns = nouns + re.findall(r"[\w-]+", sentence[span.end : span.end + 30])[:1]
         found = set(analyzer.terms_of(analyzer.words(" ".join(nouns))))

@@ -189,7 +189,12 @@ _UNIT_RES = {
     "weight": re.compile(r"(?<![a-z])(kg|kilogram|ton|gram|g|gr|pon|pounds?|lbs?|kuintal|ons)\b", re.I),
     "money": re.compile(r"rp\b|rupiah|dolar|dollar|us\$|\$|€|euro|yen|won|ringgit|yuan|juta|miliar|triliun|ribu", re.I),
     "temperature": re.compile(r"°|derajat|celsius|fahrenheit|kelvin", re.I),
+    "speed": re.compile(r"(km|kilometer|meter|mil|knot|mph)\b.*(jam|detik|/)|knot|mph|km/j", re.I),
 }
+# Numeral classifiers: "572.000 orang", "3.400 ekor", "29 buah" count whatever the sentence
+# is about ("jumlah korban", "jumlah orangutan"), so they fit any counted thing.
+CLASSIFIERS = {"orang", "ekor", "buah", "unit", "jiwa", "biji", "lembar", "batang", "helai", "butir", "pasang",
+               "potong", "kali", "jenis", "macam"}
 
 
 def fits_measure(span: Span, measure: str | None) -> bool:

@@ -85,7 +85,8 @@ def asks_for_list(question: str) -> bool:
 
 
 _MEASURE_RES = [
-    ("percent", re.compile(r"%|\b(persen\w*|prosentase|persentase|percent\w*)\b")),
+    # a percentage the question gives ("kenaikan sebesar 25 persen") is no percentage it asks for
+    ("percent", re.compile(r"(?<![\d\s])\s*%|(?<!\d )(?<!\d)\b(persen\w*|prosentase|persentase|percent\w*)\b")),
     ("duration", re.compile(r"\b(se)?(berapa\w*|brp) (lama|tahun|bulan|minggu|pekan|hari|jam|dekade|usia|umur)(kah|nya)?\b|"
                             r"\b(usia|umur)\w* (berapa|brp)\b|\bhow (long|old)\b")),
 ]
@@ -97,7 +98,8 @@ _MAGNITUDES = {
               r"kedalaman|kedalamannya|diameter|far|tall|high|deep|wide",
     "weight": r"berat|beratnya|bobot|bobotnya|massa|heavy",
     "money": r"harga|harganya|anggaran|anggarannya|biaya|biayanya|nilai|nilainya|dana|modal|omzet|omset|gaji|"
-             r"pendapatan|cost|price",
+             r"pendapatan|penghasilan|kerugian|devisa|cost|price",
+    "speed": r"kecepatan|kecepatannya|laju|fast",
     "temperature": r"suhu|suhunya|temperatur|hot|cold",
 }
 _MEASURE_RES += [(name, re.compile(rf"\b(?:(?:berapa\w*|brp|how)\s+(?:{words})\b|(?:{words})\s+(?:\w+\s+)?(?:berapa|brp)\b)"))
@@ -122,7 +124,8 @@ _COUNTED_RES = [  # "berapa (jumlah) kota ...", "jumlah umkm ... ada berapa"
 _NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "minggu", "pekan", "usia", "umur",
                 "banyak", "jumlah", "sih", "ya", "aja", "saja", "kah", "brp", "berapa",
                 # magnitudes, not things counted
-                "luas", "nilai", "anggaran", "biaya", "harga", "jarak", "tinggi", "berat", "skor", "suhu", "besar"}
+                "luas", "nilai", "anggaran", "biaya", "harga", "jarak", "tinggi", "berat", "skor", "suhu", "besar",
+                "kapasitas", "ukuran", "kecepatan", "waktu", "kadar", "volume", "daya", "produksi"}
 
 
 def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | None:
@@ -133,6 +136,8 @@ def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | 
     for pattern in _COUNTED_RES:
         for match in pattern.finditer(text):
             word = match.group(1)
+            if len(word) > 5 and word.endswith("kah"):
+                word = word[:-3]  # "berapa orangkah"
             if word in stopwords or word.isdigit() or word in _NOT_COUNTED:
                 continue
             after = text[match.end() :].split()[:1]
@@ -141,7 +146,8 @@ def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | 
 
 
 def measure(question: str) -> str | None:
-    """What a berapa question measures, when it says: "percent" or "duration"."""
+    """What a berapa question measures, when it says: "percent", "duration" or a magnitude
+    ("area", "length", "weight", "money", "temperature", "speed")."""
     text = _folded(question)
     return next((name for name, pattern in _MEASURE_RES if pattern.search(text)), None)
 
