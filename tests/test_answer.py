@@ -228,6 +228,14 @@ def test_an_abbreviation_of_ordinary_words_is_no_name(bot):
     assert "rakernas" in bot._abbreviations and "pekalongan" not in bot._abbreviations
 
 
+def test_an_honorific_is_no_role(bot):
+    from uccn_bot.question import parse_question
+
+    sentence = "Semua anak harus diimunisasi, kata Dr David Heymann, Perwakilan Direktur Jenderal WHO."
+    query = parse_question("siapa nama perwakilan direktur jenderal WHO", bot.index)
+    assert bot._span(sentence, query, set(query.words)).text.endswith("David Heymann")
+
+
 def test_a_leader_asked_about_may_have_any_title(bot):
     from uccn_bot.question import parse_question
 

@@ -64,14 +64,15 @@ _NUMBER_RES = [
 ]
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
+HONORIFICS = {"dr", "drh", "prof", "profesor", "ir", "sir", "hj"}  # before a name, but no role ("Dr David L Heymann")
 TITLES = {  # words that stand before a person's name
 
     "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
     "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
     "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
     "menko", "sekjen", "ketum", "dirut", "komisaris", "kapolri", "kapolda", "kapolres", "panglima", "jenderal",
-    "pelatih", "jubir", "staf", "sultan", "pangeran", "perdana", "drh", "dr", "prof", "ir",
-}
+    "pelatih", "jubir", "staf", "sultan", "pangeran", "perdana",
+} | HONORIFICS
 _PERSON_AFTER = {
     "mengatakan", "menjelaskan", "menyatakan", "menerangkan", "kata", "katanya", "ujar", "ujarnya", "tutur",
     "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
@@ -344,8 +345,8 @@ def titles_before(sentence: str, start: int) -> list[str]:
     before "Mochammad Saelany" gives ["wakil", "wali", "kota", "pekalongan"]); empty when
     no title word stands there."""
     words = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
-    first = next((i for i, w in enumerate(words) if w in TITLES), None)
-    return [] if first is None else words[first:]
+    first = next((i for i, w in enumerate(words) if w in TITLES and w not in HONORIFICS), None)
+    return [] if first is None else [w for w in words[first:] if w not in HONORIFICS]
 
 
 _ORGANISATION_WORDS = {"dinas", "kementerian", "komisi", "badan", "dewan", "yayasan", "asosiasi", "universitas",
