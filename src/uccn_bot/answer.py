@@ -23,8 +23,8 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from . import thesaurus
-from .extract import (CLASSIFIERS, HONORIFICS, TITLES, Span, counted_noun, find_spans, fits_measure, is_initials,
-                      is_name, is_year, life_date, life_event, looks_like_organisation, titles_before)
+from .extract import (CLASSIFIERS, TITLES, Span, counted_noun, find_spans, fits_measure, is_initials,
+                      is_name, is_year, life_date, looks_like_organisation, titles_before)
 from .index import Index, searchable_text
 from .passages import Passage, split_sentences
 from .question import AnswerType, Query, parse_question
@@ -481,9 +481,8 @@ class Bot:
                 spans.append(sp)
         if not spans:
             return None
-        if kind is AnswerType.DATE and not plural:
-            event = life_event(query.text)
-            chosen = life_date(sentence, spans, event) if event else None
+        if query.life and not plural:
+            chosen = life_date(sentence, spans, query.life)
             if chosen:
                 return chosen  # "kapan X meninggal" and "(1519–1560)": 1560
         strongest = max(sp.strength for sp in spans)
@@ -577,7 +576,7 @@ class Bot:
         synonyms count as one ("kepala daerah" is "wali kota")."""
         theirs = titles_before(sentence, span.start)
         words = list(query.words)
-        first = next((i for i, w in enumerate(words) if w in TITLES and w not in HONORIFICS), None)
+        first = next((i for i, w in enumerate(words) if w in TITLES), None)
         if first is not None and looks_like_organisation(span.text):
             return False  # "siapa menteri ..." asks for a person, not "Dindagkop-UKM"
         if not theirs or first is None:

@@ -65,14 +65,14 @@ _NUMBER_RES = [
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
 HONORIFICS = {"dr", "drh", "prof", "profesor", "ir", "sir", "hj"}  # before a name, but no role ("Dr David L Heymann")
-TITLES = {  # words that stand before a person's name
+TITLES = {  # roles that stand before a person's name
 
     "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
     "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
     "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
     "menko", "sekjen", "ketum", "dirut", "komisaris", "kapolri", "kapolda", "kapolres", "panglima", "jenderal",
     "pelatih", "jubir", "staf", "sultan", "pangeran", "perdana",
-} | HONORIFICS
+}
 _PERSON_AFTER = {
     "mengatakan", "menjelaskan", "menyatakan", "menerangkan", "kata", "katanya", "ujar", "ujarnya", "tutur",
     "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
@@ -123,16 +123,7 @@ def _dates(sentence: str) -> list[Span]:
     return _non_overlapping(spans)
 
 
-_BIRTH_RE = re.compile(r"\b(lahir|kelahiran|dilahirkan|born|birth)\b", re.I)
-_DEATH_RE = re.compile(r"\b(meninggal|wafat|wafatnya|tewas|mangkat|gugur|died|death)\b", re.I)
 _RANGE_DASH_RE = re.compile(r"\s*(?:\[\d+\])*\s*[-–—]\s*(?:(?:wafat|meninggal|m\.|sekitar|kurang lebih|skt\.|c\.)\s+)*")
-
-
-def life_event(question: str) -> str | None:
-    """"birth" or "death" when a question asks when someone was born or died."""
-    if _BIRTH_RE.search(question):
-        return "birth"
-    return "death" if _DEATH_RE.search(question) else None
 
 
 def life_date(sentence: str, spans: list[Span], event: str) -> Span | None:
@@ -282,7 +273,8 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
         if sentence[end : end + 1] == ":" and sentence.count("(", 0, start) > sentence.count(")", 0, start):
             continue  # "(English: Battle of Jericho)", "(Hanzi: ...)": a label, not a name
         # "ditulis oleh Marah Rusli": the doer of a passive verb is often the person asked for
-        person = bool(TITLES & set(before)) or bool(_PERSON_AFTER & set(after)) or before[-1:] == ["oleh"]
+        person = (not (TITLES | HONORIFICS).isdisjoint(before) or not _PERSON_AFTER.isdisjoint(after)
+                  or before[-1:] == ["oleh"])
         # "Chiang Mai (Thailand)" is a place; "Usaha Kecil Menengah (UKM)" is spelt out, not placed
         place = (bool(before and before[-1] in _PLACE_BEFORE) or _in_country(sentence, text, end)
                  or (not before and bool(_DATELINE_RE.match(sentence, end))))
@@ -327,14 +319,14 @@ def _joins_before(token: str, sentence_start: bool) -> bool:
 
 
 def _joins_name(token: str) -> bool:
-    """Whether a capitalised ordinary word next to a name is part of it: not a title, a place
-    or organisation word, a month, or an acronym."""
+    """Whether a capitalised ordinary word next to a name is part of it: not a title or
+    honorific, a place, organisation or calendar word, a kind of thing ("Stadion"), or an
+    acronym."""
     word = fold(token.strip(".,;:()\"“”"))
-    return (word.isalpha() and not token.isupper() and word not in TITLES and word not in _ORGANISATION_WORDS
-            and word not in _PLACE_BEFORE and word not in _CALENDAR_WORDS and word not in _NOT_PART_OF_NAME)
+    return word.isalpha() and not token.isupper() and word not in _NOT_PART_OF_NAME
 
 
-_NOT_PART_OF_NAME = {"pulau", "gunung", "sungai", "danau", "jalan", "stadion", "gedung", "kampung", "desa", "kecamatan",
+_KINDS_OF_THINGS = {"pulau", "gunung", "sungai", "danau", "jalan", "stadion", "gedung", "kampung", "desa", "kecamatan",
                      "festival", "pekan", "hari", "piala", "kejuaraan", "partai", "bank", "hotel", "museum", "masjid",
                      "gereja", "sekolah", "rumah", "sakit", "kabupaten", "provinsi", "utara", "selatan", "barat", "timur",
                      "tengah", "raya", "baru", "lama", "besar", "kecil", "nasional", "internasional", "dunia"}
@@ -345,12 +337,13 @@ def titles_before(sentence: str, start: int) -> list[str]:
     before "Mochammad Saelany" gives ["wakil", "wali", "kota", "pekalongan"]); empty when
     no title word stands there."""
     words = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
-    first = next((i for i, w in enumerate(words) if w in TITLES and w not in HONORIFICS), None)
+    first = next((i for i, w in enumerate(words) if w in TITLES), None)
     return [] if first is None else [w for w in words[first:] if w not in HONORIFICS]
 
 
 _ORGANISATION_WORDS = {"dinas", "kementerian", "komisi", "badan", "dewan", "yayasan", "asosiasi", "universitas",
                        "institut", "pemerintah", "pemkot", "pemkab", "lembaga", "perusahaan", "komite", "tim"}
+_NOT_PART_OF_NAME = _KINDS_OF_THINGS | TITLES | HONORIFICS | _ORGANISATION_WORDS | _PLACE_BEFORE | _CALENDAR_WORDS
 
 
 def looks_like_organisation(text: str) -> bool:

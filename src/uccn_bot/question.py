@@ -60,6 +60,7 @@ class Query:
     why: bool = False  # asks for a reason: the answer must give one ("karena", "sebab")
     measure: str | None = None  # "percent", "duration", "area", "length", "weight", "money", "temperature" or None
     names: tuple[frozenset[str], ...] = ()  # terms of each name the question gives ("William Adams" → {william, adams})
+    life: str | None = None  # "birth" or "death" when it asks when someone was born or died
 
 
 def _folded(question: str) -> str:
@@ -86,7 +87,7 @@ def asks_for_list(question: str) -> bool:
 
 _MEASURE_RES = [
     # a percentage the question gives ("kenaikan sebesar 25 persen") is no percentage it asks for
-    ("percent", re.compile(r"(?<![\d\s])\s*%|(?<!\d )(?<!\d)\b(persen\w*|prosentase|persentase|percent\w*)\b")),
+    ("percent", re.compile(r"(?<!\d)(?<!\d )(?:%|\b(?:persen\w*|prosentase|persentase|percent\w*)\b)")),
     ("duration", re.compile(r"\b(se)?(berapa\w*|brp) (lama|tahun|bulan|minggu|pekan|hari|jam|dekade|usia|umur)(kah|nya)?\b|"
                             r"\b(usia|umur)\w* (berapa|brp)\b|\bhow (long|old)\b")),
 ]
@@ -105,6 +106,18 @@ _MAGNITUDES = {
 _MEASURE_RES += [(name, re.compile(rf"\b(?:(?:berapa\w*|brp|how)\s+(?:{words})\b|(?:{words})\s+(?:\w+\s+)?(?:berapa|brp)\b)"))
                  for name, words in _MAGNITUDES.items()]
 _DURATION_WORDS = {"lama", "lamanya", "long"}  # "berapa lama" asks how long; "lama" is no topic
+
+
+_BIRTH_RE = re.compile(r"\b(lahir|kelahiran|dilahirkan|born|birth)\b")
+_DEATH_RE = re.compile(r"\b(meninggal|wafat|wafatnya|tewas|mangkat|gugur|died|death)\b")
+
+
+def life_event(question: str) -> str | None:
+    """"birth" or "death" when a question asks when someone was born or died."""
+    text = _folded(question)
+    if _BIRTH_RE.search(text):
+        return "birth"
+    return "death" if _DEATH_RE.search(text) else None
 
 
 _REASON_RE = re.compile(r"\b(kenapa|mengapa|knp|ngapa|napa|apa sebab\w*|apa alasan\w*|alasan\w* apa|why|what made)\b")
@@ -194,9 +207,10 @@ def parse_question(question: str, index: Index) -> Query:
         vocab = index.bm25.vocab
         phrased = {t for unit, shared in analyzer.units(words) if shared in vocab for t in unit}
         unknown = [w for w in unknown if analyzer.term(w) not in phrased]
+    kind = answer_type(question)
     return Query(
         text=question.strip(),
-        answer_type=answer_type(question),
+        answer_type=kind,
         plural=asks_for_list(question),
         measure=asked,
         why=asks_why(question),
@@ -208,6 +222,7 @@ def parse_question(question: str, index: Index) -> Query:
         english=english,
         translations=tuple(translated),
         names=name_groups(question, index),
+        life=life_event(question) if kind is AnswerType.DATE else None,
     )
 
 
