@@ -308,7 +308,7 @@ def _open_warm(a: dict):
 
 
 def phase_serve(a: dict) -> dict:
-    from uccn_bot.answer import Bot
+    from uccn_bot.answering import Bot
 
     with RssSampler() as sampler:
         sampler.mark = "load"
@@ -518,7 +518,7 @@ def cold_start(corpus: Path, xdg: Path, question: str, runs: int, timeout: float
     base = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import uccn_bot.cli"], env=env, check=True)
+        subprocess.run([sys.executable, "-c", "import uccn_bot.frontends.cli"], env=env, check=True)
         base.append(time.perf_counter() - t0)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(times),
             "ok": ok and before == after, "cache_untouched": before == after,

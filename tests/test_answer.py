@@ -2,9 +2,11 @@
 
 import pytest
 
-from uccn_bot.answer import AnswerSettings, Bot
-from uccn_bot.extract import Span, find_spans, fits_measure
-from uccn_bot.question import AnswerType, parse_question
+from uccn_bot.answering import AnswerSettings, Bot
+from uccn_bot.core import Span
+from uccn_bot.answering.extract import find_spans, fits_measure
+from uccn_bot.core import AnswerType
+from uccn_bot.answering.question import parse_question
 
 
 def test_pekalongan_question_is_answered_with_2014_and_a_citation(bot):
@@ -101,7 +103,7 @@ def test_passages_are_ranked_best_first_and_distinct(bot):
     ("menyiapkan anggaran Rp 1,5 miliar untuk festival", AnswerType.NUMBER, "Rp 1,5 miliar"),
 ])
 def test_typed_spans(bot, sentence, kind, expected):
-    spans = find_spans(sentence, kind, bot._is_common_word)
+    spans = find_spans(sentence, kind, bot.words.is_common_word)
     assert expected in [s.text for s in spans]
 
 
@@ -114,14 +116,14 @@ def test_a_year_is_not_a_count():
     ("Kapan Sima Qian wafat?", "90 SM"), ("kapan Bowes-Lyon meninggal", "30 Maret 2002"),
 ])
 def test_a_life_span_answers_birth_with_its_first_date_and_death_with_its_last(bot, question, expected):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     sentence = {"Imagawa": "Imagawa Yoshimoto (今川 義元, 1519-1560) adalah seorang daimyo.",
                 "Sima": "Sima Qian (145 SM - 90 SM) adalah seorang sejarawan.",
                 "Bowes-Lyon": "Elizabeth Bowes-Lyon (lahir 4 Agustus 1900 – wafat 30 Maret 2002) adalah istri Raja."}
     text = next(v for k, v in sentence.items() if k in question)
     query = parse_question(question, bot.index)
-    assert bot._span(text, query, set(query.words)).text == expected
+    assert bot.short_answers.span(text, query).text == expected
 
 
 def test_a_count_or_a_footnote_is_not_a_date():
@@ -132,7 +134,7 @@ def test_a_count_or_a_footnote_is_not_a_date():
 
 def test_a_month_or_a_weekday_is_no_name(bot):
     sentence = "Dinas menggelar Pekan Kreatif Nusantara mulai tanggal 30 November-4 Desember 2022, Selasa lalu."
-    names = [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+    names = [s.text for s in find_spans(sentence, AnswerType.PERSON, bot.words.is_common_word)]
     assert not any(n.startswith(("November", "Desember", "Selasa")) for n in names)
 
 
@@ -144,7 +146,7 @@ def test_a_list_in_the_next_sentence_answers_the_sentence_before(bot):
 
 def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
     sentence = "Untuk merayakannya, Pemkot menggelar Nusantara Creative City Forum (NCCF) secara hybrid."
-    assert "Pemkot" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+    assert "Pemkot" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot.words.is_common_word)]
 
 
 @pytest.mark.parametrize("span, measure, fits", [
@@ -156,7 +158,7 @@ def test_an_abbreviation_the_lexicon_knows_is_no_name(bot):
     ("lima hari", None, False),
 ])
 def test_a_number_fits_what_the_question_measures(span, measure, fits):
-    assert fits_measure(Span(span, 0, len(span), AnswerType.NUMBER, span), measure) is fits
+    assert fits_measure(Span(text=span, start=0, end=len(span), kind=AnswerType.NUMBER, value=span), measure) is fits
 
 
 def test_a_length_of_time_stands_alone():
@@ -219,52 +221,52 @@ def test_a_name_given_in_full_is_found_by_the_part_the_article_writes(tmp_path):
     ("13 SM Herodes menjadikan anak sulungnya", AnswerType.PERSON, ["Herodes"]),
 ])
 def test_names_by_their_neighbours(bot, sentence, kind, expected):
-    assert [s.text for s in find_spans(sentence, kind, bot._is_common_word)] == expected
+    assert [s.text for s in find_spans(sentence, kind, bot.words.is_common_word)] == expected
 
 
 def test_an_abbreviation_of_ordinary_words_is_no_name(bot):
     sentence = "Wali Kota Malang menjadi tuan rumah Rakernas Apeksi tahun ini."
-    assert "Rakernas" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
-    assert "rakernas" in bot._abbreviations and "pekalongan" not in bot._abbreviations
+    assert "Rakernas" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot.words.is_common_word)]
+    assert "rakernas" in bot.words.abbreviations and "pekalongan" not in bot.words.abbreviations
 
 
 def test_an_honorific_is_no_role(bot):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     sentence = "Semua anak harus diimunisasi, kata Dr David Heymann, Perwakilan Direktur Jenderal WHO."
     query = parse_question("siapa nama perwakilan direktur jenderal WHO", bot.index)
-    assert bot._span(sentence, query, set(query.words)).text.endswith("David Heymann")
+    assert bot.short_answers.span(sentence, query).text.endswith("David Heymann")
 
 
 def test_a_leader_asked_about_may_have_any_title(bot):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     sentence = "Kota kreatif tersebut menarik perhatian Wali Kota Nonsan, Hwang Myeong-seon."
     query = parse_question("siapa pemimpin kota dari Nonsan", bot.index)
-    assert bot._span(sentence, query, set(query.words)).text == "Hwang Myeong-seon"
+    assert bot.short_answers.span(sentence, query).text == "Hwang Myeong-seon"
     query = parse_question("siapa ketua umum dari Nonsan", bot.index)  # a specific title must fit
-    assert bot._span(sentence, query, set(query.words)) is None
+    assert bot.short_answers.span(sentence, query) is None
 
 
 def test_a_language_label_in_brackets_is_no_name(bot):
     sentence = "Gereja itu (English: Assyrian Church of the East) berdiri di Irak."
-    assert "English" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot._is_common_word)]
+    assert "English" not in [s.text for s in find_spans(sentence, AnswerType.PERSON, bot.words.is_common_word)]
 
 
 def test_of_two_names_the_one_next_to_the_question_answers(bot):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     question = "Siapakah yang menjuarai Kejuaraan Dunia tunggal putra?"
     sentence = "Indonesia punya juara dunia: tunggal putra Tommy Sugiarto dan ganda campuran Lilyana Natsir."
     query = parse_question(question, bot.index)
-    assert bot._span(sentence, query, set(query.words)).text == "Tommy Sugiarto"
+    assert bot.short_answers.span(sentence, query).text == "Tommy Sugiarto"
 
 
 def test_a_span_left_with_only_ordinary_words_is_no_answer(bot):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     query = parse_question("dimanakah makam Pangeran Diponegoro?", bot.index)
-    span = bot._span("dimakamkan di Makassar, tepatnya di Jalan Diponegoro.", query, set(query.words))
+    span = bot.short_answers.span("dimakamkan di Makassar, tepatnya di Jalan Diponegoro.", query)
     assert span.text == "Makassar"
 
 
@@ -275,14 +277,14 @@ def test_a_number_word_that_counts_nothing_is_no_answer(sentence):
 
 
 def test_similarity_lifts_a_typed_question_without_an_answer_of_its_type_less(bot):
-    from uccn_bot.question import parse_question
+    from uccn_bot.answering.question import parse_question
 
     def lift(question: str, number: int) -> float:
         query = parse_question(question, bot.index)
-        units = bot._units(query)
+        units = bot.ranker.units(query)
         total = sum(u.weight for u in units)
-        plain = bot._hit(number, 1.0, 1.0, 0.3, units, total, query)
-        similar = bot._hit(number, 1.0, 1.0, 0.3, units, total, query, similarity=3.5)
+        plain = bot.ranker.hit(number, 1.0, 1.0, 0.3, units, total, query)
+        similar = bot.ranker.hit(number, 1.0, 1.0, 0.3, units, total, query, similarity=3.5)
         assert similar.confidence < 1.0
         return similar.confidence - plain.confidence
 
@@ -309,7 +311,7 @@ def test_a_name_with_its_abbreviation_in_brackets_is_no_place():
 
 
 def test_place_questions_name_the_kind_of_place():
-    from uccn_bot.question import answer_type
+    from uccn_bot.answering.question import answer_type
 
     assert answer_type("pamerannya di gedung mana") is AnswerType.PLACE
     assert answer_type("rombongan itu datang dari mana") is AnswerType.PLACE
@@ -317,23 +319,23 @@ def test_place_questions_name_the_kind_of_place():
 
 
 def test_a_place_is_no_person(bot):
-    assert bot._is_place("Jepang") and bot._is_place("Amerika Serikat")
-    assert not bot._is_place("Mochammad Saelany Machfudz")
+    assert bot.words.is_place("Jepang") and bot.words.is_place("Amerika Serikat")
+    assert not bot.words.is_place("Mochammad Saelany Machfudz")
     sentence = "Kota itu bekerja sama dengan Jepang dan Korea Selatan."
     query = parse_question("siapa presiden pertama amerika serikat", bot.index)
-    assert bot._span(sentence, query, set(query.words)) is None
+    assert bot.short_answers.span(sentence, query) is None
 
 
 def test_a_person_answer_has_the_title_asked_about(bot):
     assert bot.answer("siapa walikota pekalongan").conflicts == ()  # his deputy is no second opinion
     query = parse_question("siapa ketua umum apeksi", bot.index)
-    assert bot._span("Wali Kota Malang, M Anton menyatakan siap.", query, set(query.words)) is None
+    assert bot.short_answers.span("Wali Kota Malang, M Anton menyatakan siap.", query) is None
     query = parse_question("siapa kepala daerah malang", bot.index)  # a synonym of "wali kota"
-    assert bot._span("Wali Kota Malang, M Anton menyatakan siap.", query, set(query.words)).text == "M Anton"
+    assert bot.short_answers.span("Wali Kota Malang, M Anton menyatakan siap.", query).text == "M Anton"
 
 
 def test_an_organisation_is_not_the_official_asked_about(bot):
-    from uccn_bot.extract import looks_like_organisation
+    from uccn_bot.answering.extract import looks_like_organisation
 
     assert looks_like_organisation("Dindagkop-UKM") and looks_like_organisation("Dewan Kerajinan Nasional")
     assert looks_like_organisation("APEGA") and looks_like_organisation("Komisi Nasional Indonesia UNESCO")
@@ -341,10 +343,10 @@ def test_an_organisation_is_not_the_official_asked_about(bot):
     assert not looks_like_organisation("HA Afzan Arslan Djunaid")  # initials
     query = parse_question("siapa menteri koperasi saat pameran digelar", bot.index)
     sentence = "Dinas Perdagangan dan Koperasi (Dindagkop-UKM) menggelar pameran itu."
-    assert bot._span(sentence, query, set(query.words)) is None
+    assert bot.short_answers.span(sentence, query) is None
 
 
 def test_the_news_outlet_in_a_dateline_is_no_answer(bot):
     query = parse_question("siapa yang melakukan studi banding ke Pekalongan", bot.index)
     sentence = "Liputan6.com, Pekalongan - Tim Inisiasi melakukan studi banding."
-    assert bot._span(sentence, query, set(query.words), source="liputan6.com") is None
+    assert bot.short_answers.span(sentence, query, source="liputan6.com") is None

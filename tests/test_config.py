@@ -20,7 +20,7 @@ def test_every_answer_setting_is_documented_in_the_example():
     text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
     from dataclasses import fields
 
-    from uccn_bot.answer import AnswerSettings
+    from uccn_bot.answering import AnswerSettings
 
     for f in fields(AnswerSettings):
         assert f"  {f.name}:" in text, f.name

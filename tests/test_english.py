@@ -1,7 +1,7 @@
 """English questions: the bundled English–Indonesian dictionary and how the bot uses it."""
 
 from uccn_bot import english
-from uccn_bot.question import parse_question
+from uccn_bot.answering.question import parse_question
 
 
 def test_base_forms_of_regular_english_endings():
@@ -15,7 +15,7 @@ def test_base_forms_of_regular_english_endings():
 
 
 def test_a_question_with_few_function_words_is_still_english():
-    from uccn_bot.question import is_english
+    from uccn_bot.answering.question import is_english
 
     assert is_english("did creative cities grow faster than other cities".split())
     assert not is_english("kota kreatif di indonesia tumbuh lebih cepat".split())
@@ -35,7 +35,7 @@ def test_translations_come_from_the_dictionary():
 def test_an_english_word_the_corpus_lacks_is_met_by_its_translation(bot):
     query = parse_question("Which ministry supported the creative week in Pekalongan?", bot.index)
     assert query.english and dict(query.translations)["ministry"] == ("kementerian",)
-    unit = next(u for u in bot._units(query) if u.terms == ("ministry",))
+    unit = next(u for u in bot.ranker.units(query) if u.terms == ("ministry",))
     assert not unit.known and unit.alternatives == {"kementerian": unit.weight}
     hits = bot.search("Which ministry supported the creative week in Pekalongan?", 5)
     assert any("Kementerian" in h.passage.text for h in hits)

@@ -5,9 +5,9 @@ import json
 import pytest
 import yaml
 
-from uccn_bot.benchmarks import convert
+from uccn_bot.evaluation.benchmarks import convert
 from uccn_bot.corpus import CorpusError
-from uccn_bot.evaluate import NaiveBaseline, QAItem, Ranked, evaluate, load_qa
+from uccn_bot.evaluation.evaluate import NaiveBaseline, QAItem, Ranked, evaluate, load_qa
 
 from conftest import CORPUS, ROOT
 

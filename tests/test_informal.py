@@ -3,7 +3,7 @@
 import pytest
 
 from uccn_bot.informal import standard_form
-from uccn_bot.question import parse_question
+from uccn_bot.answering.question import parse_question
 
 
 @pytest.mark.parametrize("chat, standard", [

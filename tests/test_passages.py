@@ -27,7 +27,7 @@ def test_numbered_heading_stays_with_its_list_items():
 def test_long_list_is_cut_between_items_with_the_heading_repeated():
     items = "\n\n".join(f"{c}. Kriteria nomor {i} yang cukup panjang untuk diuji dengan beberapa kata tambahan lagi."
                         for i, c in enumerate("abcdefghijklmnop"))
-    doc = Document("d", "Judul", "", "", "", f"Misi Kota\n\n{items}")
+    doc = Document(id="d", title="Judul", source="", date="", url="", body=f"Misi Kota\n\n{items}")
     passages = split_document(doc, 40, 60)
     assert len(passages) > 1
     for p in passages:
@@ -43,7 +43,7 @@ def test_every_word_of_a_document_lands_in_a_passage():
 
 
 def test_short_paragraphs_merge_with_neighbours():
-    doc = Document("d", "J", "", "", "", "Satu dua tiga.\n\nEmpat lima enam.\n\n" + "kata " * 50 + ".")
+    doc = Document(id="d", title="J", source="", date="", url="", body="Satu dua tiga.\n\nEmpat lima enam.\n\n" + "kata " * 50 + ".")
     (first, *_rest) = split_document(doc)
     assert "Satu dua tiga." in first.text and "Empat lima enam." in first.text
 

@@ -1,6 +1,7 @@
 """Reading a question: words typed together or apart, English words, epithets."""
 
-from uccn_bot.question import AnswerType, is_english, measure, parse_question
+from uccn_bot.core import AnswerType
+from uccn_bot.answering.question import is_english, measure, parse_question
 
 
 def test_two_words_typed_as_one_are_split(bot):
@@ -36,7 +37,7 @@ def test_agreeing_sources_lead_with_the_most_precise_answer(bot):
 
 
 def test_list_questions_are_recognised():
-    from uccn_bot.question import asks_for_list
+    from uccn_bot.answering.question import asks_for_list
 
     assert asks_for_list("kota mana saja yang merekomendasikan Pekalongan?")
     assert asks_for_list("siapa aja yg datang") and asks_for_list("Which cities recommended Pekalongan?")
@@ -86,7 +87,7 @@ def test_berapa_persen_takes_only_a_percentage(bot):
 
 
 def test_why_questions_are_recognised():
-    from uccn_bot.question import asks_why
+    from uccn_bot.answering.question import asks_why
 
     assert asks_why("kenapa Pekalongan dipilih?") and asks_why("knp umkm kudu go digital")
     assert asks_why("Why did Seoul start a creative city strategy?")
@@ -94,7 +95,7 @@ def test_why_questions_are_recognised():
 
 
 def test_a_why_question_needs_a_sentence_that_gives_a_reason(bot):
-    from uccn_bot.answer import AnswerSettings, Bot
+    from uccn_bot.answering import AnswerSettings, Bot
 
     question = "kenapa UMKM harus memanfaatkan digital marketing"  # "Sebab, saat ini semuanya ..."
     assert bot.answer(question).answered
@@ -112,10 +113,10 @@ def test_what_a_berapa_question_counts(bot):
 
 
 def test_a_count_of_something_else_is_no_answer(bot):
-    from uccn_bot.extract import Span
+    from uccn_bot.core import Span
 
     def counts(question: str, text: str) -> bool:
-        return bot._counts(Span(text, 0, len(text), AnswerType.NUMBER, text), parse_question(question, bot.index), text)
+        return bot.short_answers.counts(Span(text=text, start=0, end=len(text), kind=AnswerType.NUMBER, value=text), parse_question(question, bot.index), text)
 
     assert counts("ada berapa kota kreatif bidang musik", "27 kota")
     assert not counts("ada berapa kota kreatif bidang musik", "tujuh bidang")
@@ -128,7 +129,7 @@ def test_a_count_of_something_else_is_no_answer(bot):
 
 
 def test_names_in_a_question_are_grouped(bot):
-    from uccn_bot.question import name_groups
+    from uccn_bot.answering.question import name_groups
 
     assert frozenset({"william", "adams"}) in name_groups("Dimana William Adams lahir?", bot.index)
     # "Kota" is an ordinary word; a lower-case name the corpus knows still counts

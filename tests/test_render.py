@@ -2,16 +2,17 @@
 
 import re
 
-from uccn_bot.answer import Answer, Hit
+from uccn_bot.core import Answer, Hit
 from uccn_bot.corpus import Document
-from uccn_bot.passages import Passage
-from uccn_bot.render import Style, format_date, plain, telegram_messages
+from uccn_bot.core import Passage
+from uccn_bot.frontends.render import Style, format_date, plain, telegram_messages
 
 
 def fake_answer(text: str, highlight: str) -> Answer:
-    doc = Document("d", "Judul <Tes> & Co", "Sumber", "2016-03-10", "https://contoh.id/a?b=1&c=2", "")
-    hit = Hit(Passage("d#0", "d", 0, text, "", doc), 1.0, 1.0, 1.0, highlight, "1 Desember 2014")
-    return Answer("q", True, (hit,), "1 Desember 2014", highlight)
+    doc = Document(id="d", title="Judul <Tes> & Co", source="Sumber", date="2016-03-10", url="https://contoh.id/a?b=1&c=2", body="")
+    hit = Hit(passage=Passage(id="d#0", doc_id="d", position=0, text=text, section="", document=doc), score=1.0, bm25=1.0,
+              coverage=1.0, highlight=highlight, short_answer="1 Desember 2014")
+    return Answer(question="q", answered=True, passages=(hit,), short_answer="1 Desember 2014", highlight=highlight)
 
 
 def test_dates_in_indonesian():

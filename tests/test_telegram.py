@@ -21,14 +21,14 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest
 
 from botapi_standin import TOKEN, ApiError, BotApiStandin, Call, FakeBotApi, check_html, decode_params, text_entities
-from uccn_bot import telegram_bot as tb
-from uccn_bot import telegram_support as ts
-from uccn_bot.answer import Answer, Hit
-from uccn_bot.cli import open_bot
+from uccn_bot.frontends import telegram_bot as tb
+from uccn_bot.frontends import telegram_support as ts
+from uccn_bot.core import Answer, Hit
+from uccn_bot.app import open_bot
 from uccn_bot.config import Config, load_config
 from uccn_bot.corpus import CorpusError, Document
-from uccn_bot.passages import Passage
-from uccn_bot.render import TELEGRAM_LIMIT
+from uccn_bot.core import Passage
+from uccn_bot.frontends.render import TELEGRAM_LIMIT, pack_lines
 
 QUESTION = "Kapan Pekalongan jadi Kota Kreatif?"
 UNANSWERABLE = "Berapa harga tiket pesawat ke Bali?"
@@ -260,7 +260,7 @@ def test_feedback_log_write_failure_is_only_logged(tmp_path, caplog):
 def test_recent_answers_are_bounded():
     recent = ts.RecentAnswers(size=3)
     for i in range(5):
-        recent.put(1, i, ts.Shown(Answer("q", False), 0, "private"))
+        recent.put(1, i, ts.Shown(Answer(question="q", answered=False), 0, "private"))
     assert len(recent) == 3 and recent.get(1, 0) is None and recent.get(1, 4) is not None
 
 
@@ -296,7 +296,7 @@ def test_chat_ordered_processor_keeps_order_in_a_chat_and_overlaps_chats():
 
 def test_pack_lines_and_hint_stay_within_the_limit():
     lines = [f"• artikel {i} " + "x" * 300 for i in range(40)]
-    packed = tb.pack_lines(lines)
+    packed = pack_lines(lines)
     assert len(packed) > 1 and all(len(m) <= TELEGRAM_LIMIT for m in packed)
     assert "\n".join(packed) == "\n".join(lines)
     assert tb.with_hint(["a"], "hint") == ["a\n\nhint"]
@@ -461,11 +461,11 @@ def test_buttons_of_forgotten_answers_say_so(harness):
 
 def long_answer(qa) -> Answer:
     """An answer whose passage is far longer than one Telegram message."""
-    doc = Document("panjang", "Artikel <Panjang> & Lebar", "Sumber & Co", "2020-01-02", "", "")
+    doc = Document(id="panjang", title="Artikel <Panjang> & Lebar", source="Sumber & Co", date="2020-01-02", url="", body="")
     text = " ".join(f"Kalimat nomor {i} tentang kota kreatif & <budaya>." for i in range(400))
-    passages = [Passage(f"panjang#{i}", "panjang", i, text, document=doc) for i in range(2)]
-    hits = tuple(Hit(p, 1.0, 1.0, 1.0, "Kalimat nomor 7 tentang kota kreatif & <budaya>.") for p in passages)
-    return Answer("pertanyaan panjang", True, hits, short_answer="2020", highlight=hits[0].highlight)
+    passages = [Passage(id=f"panjang#{i}", doc_id="panjang", position=i, text=text, document=doc) for i in range(2)]
+    hits = tuple(Hit(passage=p, score=1.0, bm25=1.0, coverage=1.0, highlight="Kalimat nomor 7 tentang kota kreatif & <budaya>.") for p in passages)
+    return Answer(question="pertanyaan panjang", answered=True, passages=hits, short_answer="2020", highlight=hits[0].highlight)
 
 
 def test_long_answers_are_split_with_the_buttons_under_the_last_part(harness, qa):

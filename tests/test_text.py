@@ -1,7 +1,8 @@
 """Indonesian analysis: normalisation, stop words, stems, protected names, synonyms."""
 
 from uccn_bot.corpus import load_corpus
-from uccn_bot.question import AnswerType, answer_type
+from uccn_bot.core import AnswerType
+from uccn_bot.answering.question import answer_type
 from uccn_bot.text import Analyzer, find_proper_nouns, fold, tokenize
 
 from conftest import CORPUS

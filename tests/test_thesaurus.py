@@ -1,8 +1,8 @@
 """The bundled Indonesian thesaurus and what the bot makes of it."""
 
 from uccn_bot import thesaurus
-from uccn_bot.answer import AnswerSettings, Bot
-from uccn_bot.question import parse_question
+from uccn_bot.answering import AnswerSettings, Bot
+from uccn_bot.answering.question import parse_question
 
 
 def test_synonyms_are_one_word_and_leave_antonyms_out():
@@ -14,17 +14,17 @@ def test_synonyms_are_one_word_and_leave_antonyms_out():
 
 def test_a_synonym_earns_part_of_a_words_weight(bot):
     query = parse_question("apa tujuan lawatan tim Chiang Mai ke Pekalongan", bot.index)
-    unit = next(u for u in bot._units(query) if u.terms == ("lawat",))
+    unit = next(u for u in bot.ranker.units(query) if u.terms == ("lawat",))
     assert not unit.known and "studi_banding" in unit.alternatives  # lawatan ~ kunjungan ~ studi banding
     assert 0 < unit.alternatives["studi_banding"] <= unit.weight * bot.settings.thesaurus_weight
     off = Bot(bot.index, AnswerSettings(thesaurus_weight=0.0))
-    assert not next(u for u in off._units(query) if u.terms == ("lawat",)).alternatives
+    assert not next(u for u in off.ranker.units(query) if u.terms == ("lawat",)).alternatives
 
 
 def test_a_synonym_never_earns_more_than_its_own_weight(bot):
     idf, vocab = bot.index.bm25.idf, bot.index.bm25.vocab
     query = parse_question("bagaimana cara masak nasi goreng yang enak", bot.index)
-    credits = [(t, c) for u in bot._units(query) for t, c in u.alternatives.items()]
+    credits = [(t, c) for u in bot.ranker.units(query) for t, c in u.alternatives.items()]
     assert credits
     assert all(c <= bot.settings.thesaurus_weight * float(idf[vocab[t]]) + 1e-9 for t, c in credits)
 

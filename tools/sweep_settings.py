@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 from uccn_bot import load_config, open_bot
-from uccn_bot.answer import AnswerSettings, Bot
-from uccn_bot.evaluate import bot_system, evaluate, load_qa
+from uccn_bot.answering import AnswerSettings, Bot
+from uccn_bot.evaluation.evaluate import bot_system, evaluate, load_qa
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SETS = ("dev", "dev_hard", "dev_extra")
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     corpora = [(name, open_bot(config), load_qa(ROOT / "tests" / "qa" / f"{name}.yaml")) for name in DEV_SETS]
     if args.benchmarks:
-        from uccn_bot.benchmarks import convert
+        from uccn_bot.evaluation.benchmarks import convert
 
         work = Path(tempfile.mkdtemp(prefix="uccn-sweep-"))
         for name, data in BENCHMARKS.items():

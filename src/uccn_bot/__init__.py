@@ -8,8 +8,9 @@ corpus of articles, always citing the passage it answers from.
 
 __version__ = "0.1.0"
 
-from .answer import Answer, AnswerSettings, Bot, Hit  # noqa: E402
-from .cli import open_bot  # noqa: E402
+from .answering import AnswerSettings, Bot  # noqa: E402
+from .app import open_bot  # noqa: E402
 from .config import Config, load_config  # noqa: E402
+from .core import Answer, Hit  # noqa: E402
 
 __all__ = ["Answer", "AnswerSettings", "Bot", "Hit", "Config", "load_config", "open_bot", "__version__"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .answer import AnswerSettings
+from .answering.settings import AnswerSettings
 from .bm25 import BM25Params
 from .index import IndexSettings, default_cache_dir
 

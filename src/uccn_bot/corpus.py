@@ -12,11 +12,12 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import yaml
+
+from .core import Document
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +25,6 @@ SUFFIXES = (".md", ".txt")
 FRONT_MATTER_KEYS = ("id", "title", "source", "date", "url")
 _ID_RE = re.compile(r"^[\w][\w.-]*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-@dataclass(frozen=True)
-class Document:
-    """One article: where it came from and its cleaned text."""
-
-    id: str
-    title: str
-    source: str
-    date: str  # ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or "" when the article gives none
-    url: str
-    body: str
-    path: str = ""
 
 
 class CorpusError(ValueError):

@@ -123,6 +123,33 @@ class Index:
     def document(self, doc_id: str) -> Document | None:
         return self._doc_by_id.get(doc_id)
 
+    # -- the narrow interface the answering stages use (not the arrays behind it) ----------
+
+    def knows(self, term: str) -> bool:
+        """Whether any passage has `term`."""
+        return term in self.bm25.vocab
+
+    def idf(self, term: str) -> float:
+        """The term's BM25 idf (the term must be known)."""
+        return float(self.bm25.idf[self.bm25.vocab[term]])
+
+    @cached_property
+    def max_idf(self) -> float:
+        """The rarest term's idf: what a word no passage has weighs, in part."""
+        return float(self.bm25.idf.max()) if self.bm25.idf.shape[0] else 1.0
+
+    @property
+    def term_count(self) -> int:
+        return len(self.bm25.vocab)
+
+    @property
+    def postings_count(self) -> int:
+        return int(self.bm25.postings.shape[0])
+
+    def document_of(self, number: int) -> int:
+        """The number (position in `documents`) of the document passage `number` belongs to."""
+        return int(self.arrays["passage_doc"][number])
+
     def passage_counts(self) -> list[int]:
         """How many passages each document has, in the order of `documents`."""
         return np.bincount(self.arrays["passage_doc"], minlength=len(self.documents)).tolist()
@@ -270,7 +297,7 @@ def _embed(index: Index, settings: IndexSettings, progress) -> np.ndarray:
 
 
 def _without_body(doc: Document) -> Document:
-    return Document(doc.id, doc.title, doc.source, doc.date, doc.url, body="", path=doc.path)
+    return Document(id=doc.id, title=doc.title, source=doc.source, date=doc.date, url=doc.url, body="", path=doc.path)
 
 
 # --- the cache ---------------------------------------------------------------------------

@@ -10,9 +10,9 @@ sentences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .corpus import Document
+from .core import Document, Passage
 
 _ITEM_RE = re.compile(
     r"^(?:[-–—•*·▪]\s+|\(?[a-z]\)\s+|[a-z]\.\s+|\d{1,2}[.)]\s+|[IVXLC]{1,6}\.\s+)", re.IGNORECASE
@@ -23,22 +23,6 @@ _SENTENCE_END = ('.', '!', '?', '"', '”', '’', ')', ';')
 _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _SHORT_LEAD = 25  # words; a list's intro this short is repeated on every piece of the list
 _ABBREVIATIONS = {"dll", "dsb", "dkk", "no", "dr", "prof", "ir", "jl", "st", "mr", "mrs", "vs", "hlm", "tel"}
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A citable piece of a document."""
-
-    id: str
-    doc_id: str
-    position: int
-    text: str
-    section: str = ""  # the heading this passage falls under, when it does not start with it
-    document: Document | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
 
 
 @dataclass

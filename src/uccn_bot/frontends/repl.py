@@ -22,10 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .answer import Answer
-from .cli import source_lines
-from .config import Config
-from .render import Style, plain
+from ..config import Config
+from ..core import Answer
+from .render import Style, plain, source_lines
 
 logger = logging.getLogger("uccn_bot.repl")
 
@@ -153,7 +152,7 @@ class Session:
         return Reply(self.page())
 
     def sources(self, args) -> Reply:
-        lines = source_lines(self.bot)
+        lines = source_lines(self.bot.index)
         return Reply("\n".join([self.style.bold(f"Artikel dalam korpus ({len(lines)}):"), *lines]))
 
     def max_k(self) -> int:

@@ -32,8 +32,8 @@ from telegram.error import (
 from telegram.ext import BaseUpdateProcessor
 from telegram.request import HTTPXRequest
 
-from .answer import Answer
-from .config import TOKEN_ENV, Config
+from ..config import TOKEN_ENV, Config
+from ..core import Answer
 
 logger = logging.getLogger(__name__)
 

@@ -13,24 +13,15 @@ dictionary translations stand in for it ("ministry" → "kementerian", see `engl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import Enum
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from .index import Index
-from .english import base_forms, translations
-from .informal import standard_form
-from .text import fold, is_root_word
-
-
-class AnswerType(str, Enum):
-    DATE = "date"  # kapan
-    NUMBER = "number"  # berapa
-    PERSON = "person"  # siapa
-    PLACE = "place"  # di mana
-    NONE = "none"  # apa, mengapa, bagaimana: the passage itself is the answer
+from ..core import AnswerType, Query
+from ..english import base_forms, translations
+from ..index import Index
+from ..informal import standard_form
+from ..text import fold, is_root_word
 
 
 # Checked in this order: "tahun berapa" asks for a date, not a number.
@@ -43,24 +34,6 @@ _TYPE_PATTERNS = [
                        r"negara (mana|apa)|which (city|cities|country|countries))\b"),
 ]
 _TYPE_RES = [(t, re.compile(p)) for t, p in _TYPE_PATTERNS]
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str  # the question as asked (trimmed)
-    answer_type: AnswerType
-    words: tuple[str, ...]  # normalised words after typo repair, stop words included
-    terms: tuple[str, ...]  # index terms to search for
-    unknown: tuple[str, ...]  # content words the corpus does not have, even after repair
-    corrections: tuple[tuple[str, str], ...]  # (as typed, repaired)
-    english: bool = False  # written in English (its unknown words are untranslated, not absent)
-    plural: bool = False  # asks for a list ("kota mana saja", "siapa saja")
-    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English word → corpus terms of its translations
-    counts: str | None = None  # what a berapa question counts ("berapa kota" → "kota")
-    why: bool = False  # asks for a reason: the answer must give one ("karena", "sebab")
-    measure: str | None = None  # "percent", "duration", "area", "length", "weight", "money", "temperature" or None
-    names: tuple[frozenset[str], ...] = ()  # terms of each name the question gives ("William Adams" → {william, adams})
-    life: str | None = None  # "birth" or "death" when it asks when someone was born or died
 
 
 def _folded(question: str) -> str:
@@ -204,8 +177,7 @@ def parse_question(question: str, index: Index) -> Query:
         unknown = [w for w in unknown if w not in _DURATION_WORDS]
     terms = analyzer.terms_of(words)
     if unknown:  # a word of a synonym phrase the corpus knows ("negeri gajah putih") is known
-        vocab = index.bm25.vocab
-        phrased = {t for unit, shared in analyzer.units(words) if shared in vocab for t in unit}
+        phrased = {t for unit, shared in analyzer.units(words) if shared and index.knows(shared) for t in unit}
         unknown = [w for w in unknown if analyzer.term(w) not in phrased]
     kind = answer_type(question)
     return Query(
@@ -262,7 +234,7 @@ def _known(word: str, index: Index) -> bool:
     """Whether the corpus has this word's term (directly or through a synonym group)."""
     analyzer = index.analyzer
     terms = analyzer.terms(word)
-    return bool(terms) and all(t in index.bm25.vocab for t in terms)
+    return bool(terms) and all(index.knows(t) for t in terms)
 
 
 def _standard(word: str, index: Index) -> str | None:
@@ -285,7 +257,7 @@ def _translations(word: str, index: Index) -> tuple[str, ...]:
     analyzer = index.analyzer
     terms = []
     for phrase in translations(word):
-        found = [t for t in analyzer.terms(phrase) if t in index.bm25.vocab]
+        found = [t for t in analyzer.terms(phrase) if index.knows(t)]
         terms.extend(t for t in found[:1] if t not in terms)
     return tuple(terms)
 

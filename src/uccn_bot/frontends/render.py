@@ -12,8 +12,8 @@ import shutil
 import textwrap
 from dataclasses import dataclass
 
-from .answer import Answer, Hit
-from .passages import Passage
+from ..core import Answer, Hit, Passage
+from ..index import Index
 
 _MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
               "Oktober", "November", "Desember"]
@@ -37,8 +37,17 @@ def citation(passage: Passage) -> str:
     doc = passage.document
     if doc is None:
         return passage.doc_id
-    source = doc.source or "sumber tidak disebutkan"
-    return f"{doc.title} — {source}, {format_date(doc.date)}"
+    return citation_of(doc)
+
+
+def source_lines(index: Index) -> list[str]:
+    """One line per article: title — source, date (passages)."""
+    return [f"• {citation_of(doc)} ({n} passage)" for doc, n in zip(index.documents, index.passage_counts())]
+
+
+def citation_of(doc) -> str:
+    """"Title — Source, 10 Maret 2016" for a document."""
+    return f"{doc.title} — {doc.source or 'sumber tidak disebutkan'}, {format_date(doc.date)}"
 
 
 def highlight_parts(hit: Hit) -> list[tuple[str, bool]]:
@@ -126,7 +135,8 @@ def plain(answer: Answer, which: int = 0, style: Style = Style(), width: int | N
 # --- Telegram ----------------------------------------------------------------------------
 
 
-def _esc(text: str) -> str:
+def esc(text: str) -> str:
+    """Escape text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)
 
 
@@ -136,39 +146,39 @@ def telegram_messages(answer: Answer, which: int = 0, limit: int = TELEGRAM_LIMI
     sentences before markup is added, so no tag is ever cut in half."""
     items: list[tuple[str, str]] = []  # (what joins it to the previous item, HTML)
     if answer.notice:
-        items.append(("\n\n", f"<i>{_esc(answer.notice)}</i>"))
+        items.append(("\n\n", f"<i>{esc(answer.notice)}</i>"))
     if not answer.answered:
-        items += [("" if i else "\n\n", _esc(p)) for i, p in enumerate(_pieces(answer.message or "", limit))]
-        return _pack(items, limit)
+        items += [("" if i else "\n\n", esc(p)) for i, p in enumerate(_pieces(answer.message or "", limit))]
+        return pack(items, limit)
     hits = answer.passages
     if which >= len(hits):
         return ["Tidak ada passage lain untuk pertanyaan ini."]
     hit = hits[which]
     if answer.corrections and which == 0:
         fixes = ", ".join(f"{a} → {b}" for a, b in answer.corrections)
-        items.append(("\n\n", f"<i>Dibaca sebagai: {_esc(fixes)}</i>"))
+        items.append(("\n\n", f"<i>Dibaca sebagai: {esc(fixes)}</i>"))
     short = answer.short_answer if which == 0 else hit.short_answer
     if short:
-        items.append(("\n\n", f"<b>Jawaban singkat:</b> {_esc(short)}"))
+        items.append(("\n\n", f"<b>Jawaban singkat:</b> {esc(short)}"))
     if hit.passage.section:
-        items.append(("\n\n", f"<i>[{_esc(hit.passage.section)}]</i>"))
+        items.append(("\n\n", f"<i>[{esc(hit.passage.section)}]</i>"))
     joiner = "\n\n"
     for text, marked in highlight_parts(hit):
         for piece in _pieces(text, limit - 16):
-            items.append((joiner, f"<b>{_esc(piece)}</b>" if marked else _esc(piece)))
+            items.append((joiner, f"<b>{esc(piece)}</b>" if marked else esc(piece)))
             joiner = ""
     doc = hit.passage.document
-    items.append(("\n\n", f"<i>— {_esc(citation(hit.passage))}</i>"))
+    items.append(("\n\n", f"<i>— {esc(citation(hit.passage))}</i>"))
     if doc and doc.url:
         items.append(("\n", f'<a href="{html.escape(doc.url, quote=True)}">Baca artikel aslinya</a>'))
     if which == 0:
         for c in answer.conflicts:
-            items.append(("\n\n", f"⚠️ Sumber lain menyebut <b>{_esc(c.short_answer or '')}</b> — "
-                                   f"<i>{_esc(citation(c.passage))}</i>"))
-    return _pack(items, limit)
+            items.append(("\n\n", f"⚠️ Sumber lain menyebut <b>{esc(c.short_answer or '')}</b> — "
+                                   f"<i>{esc(citation(c.passage))}</i>"))
+    return pack(items, limit)
 
 
-def _pieces(text: str, limit: int, size=lambda t: len(_esc(t))) -> list[str]:
+def _pieces(text: str, limit: int, size=lambda t: len(esc(t))) -> list[str]:
     """Cut plain text into pieces of at most `limit` characters that join back into `text`:
     between paragraphs first, then lines, sentences, words, and only as a last resort
     inside a word."""
@@ -188,7 +198,12 @@ def _pieces(text: str, limit: int, size=lambda t: len(_esc(t))) -> list[str]:
     return [text[i : i + step] for i in range(0, len(text), step)]
 
 
-def _pack(items: list[tuple[str, str]], limit: int) -> list[str]:
+def pack_lines(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join HTML lines into as few messages as fit `limit` (a line is never split)."""
+    return pack([("\n", line) for line in lines], limit) if lines else []
+
+
+def pack(items: list[tuple[str, str]], limit: int) -> list[str]:
     """Join HTML items into as few messages as fit `limit`; a joiner is dropped where a
     new message starts."""
     messages: list[str] = []

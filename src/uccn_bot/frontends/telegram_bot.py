@@ -14,7 +14,6 @@ TELEGRAM_BOT_TOKEN or `telegram.token` and is never logged (a log filter redacts
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 import time
@@ -55,10 +54,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from .answer import Answer, Bot
-from .config import DEFAULT_BASE_URL, TOKEN_ENV, Config
-from .corpus import corpus_files
-from .render import TELEGRAM_LIMIT, telegram_messages
+from ..answering import Bot
+from ..app import UserError, open_bot
+from ..config import DEFAULT_BASE_URL, TOKEN_ENV, Config
+from ..core import Answer
+from ..corpus import corpus_files
+from .render import TELEGRAM_LIMIT, esc, pack_lines, source_lines, telegram_messages
 from .telegram_support import (
     ChatOrderedProcessor,
     FeedbackLog,
@@ -146,11 +147,6 @@ COMMANDS = (
 )
 
 
-def esc(text: str) -> str:
-    """Escape text for Telegram's HTML parse mode."""
-    return html.escape(text, quote=False)
-
-
 @dataclass
 class BotState:
     """What the handlers share: the answering core and the adapter's bookkeeping."""
@@ -163,7 +159,7 @@ class BotState:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="uccn-answer"))
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    loader: Callable[[Config], Bot] | None = None  # how /reload opens the corpus (cli.open_bot)
+    loader: Callable[[Config], Bot] | None = None  # how /reload opens the corpus (app.open_bot)
     watcher: asyncio.Task | None = None
 
     async def answer(self, question: str) -> Answer:
@@ -173,8 +169,6 @@ class BotState:
 
     async def reload(self) -> tuple[Bot, float]:
         """Open the corpus again off the event loop and swap it in; (new Bot, seconds)."""
-        from .cli import open_bot
-
         started = time.perf_counter()
         async with self.reload_lock:
             qa = await asyncio.to_thread(self.loader or open_bot, self.config)
@@ -257,17 +251,6 @@ def with_hint(parts: list[str], hint: str) -> list[str]:
     return parts + [hint]
 
 
-def pack_lines(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join HTML lines into as few messages as fit `limit` (a line is never split)."""
-    messages, current = [], ""
-    for line in lines:
-        if current and len(current) + 1 + len(line) > limit:
-            messages.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    return messages + [current] if current else messages
-
-
 async def reply(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> Message:
     """Send `parts` in reply to `message` (the first quotes it), the keyboard under the last."""
     sent = message
@@ -296,9 +279,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the articles in the corpus, with source and date, when the command /sumber is issued."""
-    from .cli import source_lines
-
-    lines = source_lines(state_of(context).qa)
+    lines = source_lines(state_of(context).qa.index)
     shown = [esc(line) for line in lines[:MAX_SOURCES_SHOWN]]
     if len(lines) > MAX_SOURCES_SHOWN:
         shown.append(esc(SOURCES_MORE.format(count=len(lines) - MAX_SOURCES_SHOWN)))
@@ -570,7 +551,6 @@ async def watch_corpus(state: BotState, interval: float = WATCH_INTERVAL) -> Non
 
 def run_telegram(config: Config) -> int:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when telegram.webhook.url is set."""
-    from .cli import UserError, open_bot
 
     try:
         token = check_token(config.telegram_token())

@@ -25,11 +25,12 @@ from typing import Callable
 
 import yaml
 
-from .config import Config
-from .corpus import CorpusError, load_corpus
+from ..app import open_bot
+from ..config import Config
+from ..corpus import CorpusError, load_corpus
 
 KINDS = ("fact", "paraphrase", "morphology", "typo", "english", "unanswerable")
-DEFAULT_QA = Path(__file__).resolve().parents[2] / "tests" / "qa" / "uccn.yaml"
+DEFAULT_QA = Path(__file__).resolve().parents[3] / "tests" / "qa" / "uccn.yaml"
 K = 10
 
 
@@ -243,8 +244,6 @@ class NaiveBaseline:
 
 
 def run_eval(args, config: Config) -> int:
-    from .cli import open_bot
-
     with tempfile.TemporaryDirectory(prefix="uccn-bench-") as tmp:
         if args.benchmark:
             from .benchmarks import convert

@@ -9,11 +9,9 @@ agree; "2015" does not).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
-from .question import AnswerType
-from .text import fold
+from ..core import AnswerType, Span
+from ..text import fold
 
 _MONTHS = {
     "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
@@ -84,16 +82,6 @@ _DATELINE_RE = re.compile(rf",\s*{_WEEKDAY}\b", re.I)  # "Stockholm, Rabu - ..."
 _IN_COUNTRY_RE = re.compile(r" \((?![^)\s]*[A-Z][^)\s]*[A-Z])[A-Z][a-z]")  # "(Thailand)", not "(Dindagkop-UKM)"
 
 
-@dataclass(frozen=True)
-class Span:
-    text: str
-    start: int
-    end: int
-    kind: AnswerType
-    value: str  # comparable form: a year, a date, a number, a folded name
-    strength: float = 1.0  # how sure the pattern is that this is the right kind of thing
-
-
 def find_spans(sentence: str, kind: AnswerType, is_common_word=None) -> list[Span]:
     """All spans of `kind` in `sentence`, in order. `is_common_word(folded)` tells ordinary
     vocabulary from names (needed for people and places)."""
@@ -119,7 +107,7 @@ def _dates(sentence: str) -> list[Span]:
     for pattern in _DATE_RES:
         for m in pattern.finditer(sentence):
             text = m.group(0).strip().rstrip(".")
-            spans.append(Span(text, m.start(), m.start() + len(text), AnswerType.DATE, _date_value(text)))
+            spans.append(Span(text=text, start=m.start(), end=m.start() + len(text), kind=AnswerType.DATE, value=_date_value(text)))
     return _non_overlapping(spans)
 
 
@@ -137,9 +125,10 @@ def life_date(sentence: str, spans: list[Span], event: str) -> Span | None:
     for span in spans:  # one span holding the range: "1519-1560"
         m = re.fullmatch(r"(.+?)\s*[-–—]\s*(.+)", span.text)
         if m and re.fullmatch(r"(?:tahun\s+)?\d{3,4}(?:\s*(?:SM|M|Masehi))?", m.group(1)):
-            first = Span(m.group(1), span.start, span.start + len(m.group(1)), span.kind, _date_value(m.group(1)))
+            first = Span(text=m.group(1), start=span.start, end=span.start + len(m.group(1)), kind=span.kind,
+                         value=_date_value(m.group(1)))
             second_start = span.start + m.start(2)
-            second = Span(m.group(2), second_start, span.end, span.kind, _date_value(m.group(2)))
+            second = Span(text=m.group(2), start=second_start, end=span.end, kind=span.kind, value=_date_value(m.group(2)))
             pairs.append((first, second))
     if not pairs:
         return None
@@ -222,7 +211,7 @@ def _numbers(sentence: str) -> list[Span]:
                 continue  # "salah satu", "orang nomor satu di", "satu untuk": no count of anything
             if len(words) > 1 and (fold(words[-1]) in ("tahun", "hingga", "sampai") or fold(words[-1]) in _NOT_A_NOUN):
                 text, end = " ".join(words[:-1]), start + len(" ".join(words[:-1]))
-            spans.append(Span(text, start, end, AnswerType.NUMBER, _number_value(text)))
+            spans.append(Span(text=text, start=start, end=end, kind=AnswerType.NUMBER, value=_number_value(text)))
     return _non_overlapping(spans)
 
 
@@ -296,7 +285,7 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
                 strength = 1.0 + (bool(before) and before[-1] in _LOCATIVE) - person
             if strength <= 0:
                 continue
-        spans.append(Span(text, start, end, kind, fold(text), strength))
+        spans.append(Span(text=text, start=start, end=end, kind=kind, value=fold(text), strength=strength))
     return spans
 
 
@@ -359,8 +348,10 @@ def is_initials(token: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z]\.?){1,3}", token))
 
 
-@lru_cache(maxsize=8192)
-def _is_name_cached(token: str, checker) -> bool:
+def is_name(token: str, is_common_word) -> bool:
+    """Whether a capitalised token is a name rather than an ordinary word ("Wali", "Kota").
+    `is_common_word(folded)` decides ordinary vocabulary; the caller owns any cache of it
+    (a module-level cache keyed on a bound method would keep its whole index alive)."""
     word = fold(token.strip(".,;:()\"“”’'"))
     if not word or not word[0].isalpha():
         return False
@@ -371,9 +362,4 @@ def _is_name_cached(token: str, checker) -> bool:
         word = parts[0]  # "Kota-kota" is the plural of an ordinary word
     if parts[0].rstrip(".") in _CALENDAR_WORDS:
         return False  # "November-4", "Selasa": a date, not a name
-    return not checker(word)
-
-
-def is_name(token: str, is_common_word) -> bool:
-    """Whether a capitalised token is a name rather than an ordinary word ("Wali", "Kota")."""
-    return _is_name_cached(token, is_common_word)
+    return not is_common_word(word)

@@ -15,18 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-from .answer import AnswerSettings, Bot
-from .config import Config, ConfigError, load_config
-from .corpus import CorpusError
-from .render import Style, format_date, plain
+from ..app import UserError, load_index, open_bot
+from ..config import Config, ConfigError, load_config
+from ..corpus import CorpusError
+from .render import Style, plain, source_lines
 
 logger = logging.getLogger("uccn_bot")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A problem to report in one line, without a traceback."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,40 +94,6 @@ def _setup_logging(config: Config, verbose: int) -> None:
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))  # its INFO lines would log the token URL
 
 
-def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> Bot:
-    """Load (or build) the index for `config` and wrap it in a `Bot`."""
-    from .index import open_index
-
-    corpus = Path(config.corpus_path)
-    if not corpus.is_dir():
-        raise UserError(f"corpus directory not found: {corpus}")
-    progress = _progress_bar() if sys.stderr.isatty() else None
-    index = open_index(corpus, config.index, config.cache_dir, progress)
-    if progress:
-        progress(None, None)
-    return Bot(index, answer_settings or config.answer)
-
-
-def _progress_bar():
-    """A one-line progress counter on stderr, shown only when indexing takes a while."""
-    state = {"start": time.perf_counter(), "shown": False}
-
-    def update(done, total):
-        if done is None:
-            if state["shown"]:
-                sys.stderr.write("\n")
-            return
-        elapsed = time.perf_counter() - state["start"]
-        if not state["shown"] and elapsed < 2.0:
-            return
-        state["shown"] = True
-        rate = done / elapsed if elapsed else 0.0
-        sys.stderr.write(f"\rindexing: {done:,} passages, {elapsed:5.1f} s ({rate:,.0f}/s)")
-        sys.stderr.flush()
-
-    return update
-
-
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -152,7 +114,7 @@ def cmd_repl(args, config: Config) -> int:
 
 
 def cmd_eval(args, config: Config) -> int:
-    from .evaluate import run_eval
+    from ..evaluation.evaluate import run_eval
 
     return run_eval(args, config)
 
@@ -164,15 +126,15 @@ def cmd_telegram(args, config: Config) -> int:
 
 
 def cmd_index(args, config: Config) -> int:
-    from .index import cache_key, open_index
+    from ..index import cache_key
 
     started = time.perf_counter()
     key = cache_key(config.corpus_path, config.index)
     cached = (Path(config.cache_dir) / key).exists()
-    index = open_index(config.corpus_path, config.index, config.cache_dir, _progress_bar() if sys.stderr.isatty() else None)
+    index = load_index(config)
     elapsed = time.perf_counter() - started
     print(f"corpus:    {config.corpus_path} ({len(index.documents)} articles, {len(index)} passages)")
-    print(f"terms:     {len(index.bm25.vocab):,} ({int(index.bm25.postings.shape[0]):,} postings)")
+    print(f"terms:     {index.term_count:,} ({index.postings_count:,} postings)")
     print(f"cache:     {Path(config.cache_dir) / key} ({'loaded' if cached else 'built'} in {elapsed:.2f} s)")
     print(f"protected: {', '.join(sorted(index.analyzer.protected)) or '-'}")
     print(f"names:     {len(index.names):,}; places: {', '.join(sorted(index.places)[:12]) or '-'}"
@@ -182,18 +144,9 @@ def cmd_index(args, config: Config) -> int:
 
 def cmd_sources(args, config: Config) -> int:
     bot = open_bot(config)
-    for line in source_lines(bot):
+    for line in source_lines(bot.index):
         print(line)
     return EXIT_OK
-
-
-def source_lines(bot: Bot) -> list[str]:
-    """One line per article: title — source, date (passages)."""
-    index = bot.index
-    lines = []
-    for doc, n in zip(index.documents, index.passage_counts()):
-        lines.append(f"• {doc.title} — {doc.source or 'sumber tidak disebutkan'}, {format_date(doc.date)} ({n} passage)")
-    return lines
 
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .corpus import CorpusError
-from .passages import split_sentences
+from ..corpus import CorpusError
+from ..passages import split_sentences
 
 SOURCES = {"facqa": "FacQA (IndoNLU)", "tydiqa": "TyDi QA GoldP (id)", "idkmrc": "IDK-MRC"}
 

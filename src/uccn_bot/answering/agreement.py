@@ -1,0 +1,45 @@
+"""Agreement between sources: the best passages vote on the short answer. The answer most
+passages give leads (in its most precise wording); strong passages that disagree are
+reported as conflicts, each with its citation (one article says 2015, others 2014)."""
+
+from __future__ import annotations
+
+import re
+
+from ..core import AnswerType, Hit, Query
+from ..text import fold
+from .settings import AnswerSettings
+
+
+def agree(hits: list[Hit], query: Query, settings: AnswerSettings) -> tuple[list[Hit], list[Hit]]:
+    """(hits with the best-supported answer first, conflicting hits)."""
+    if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer or query.plural:
+        return hits, []  # a list question has many right answers: other ones are no conflict
+    # Only passages whose answer sentence matches the question about as well as the best
+    # one's may vote: a date in an unrelated sentence is not a second opinion.
+    floor = max(settings.min_confidence, settings.voter_confidence * hits[0].confidence)
+    candidates = hits[: settings.voters]
+    sentence_floor = settings.voter_sentence * max(h.sentence_coverage for h in candidates)
+    voters = [h for h in candidates
+              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
+    groups: dict[str, list[Hit]] = {}
+    for hit in voters:
+        groups.setdefault(comparable(hit.answer_value or ""), []).append(hit)
+    if not groups:
+        return hits, []
+    ranked = sorted(groups.values(), key=lambda g: (-len({h.passage.id for h in g}), -sum(h.score for h in g)))
+    # Of passages that agree and score about the same, the most precise answer leads:
+    # "1 Desember 2014" says more than "2014".
+    best = ranked[0][0].score
+    leader = max((h for h in ranked[0] if h.score >= settings.precise_score * best), key=lambda h: len(h.answer_value or ""))
+    ordered = [leader] + [h for h in hits if h is not leader]
+    conflicts = [group[0] for group in ranked[1:]]
+    return ordered, conflicts
+
+
+def comparable(value: str) -> str:
+    """Answers that agree compare equal: a full date agrees with its year."""
+    match = re.match(r"^(\d{4})(-\d{2}-\d{2})?$", value)
+    if match:
+        return match.group(1)
+    return fold(re.sub(r"[^\w,.]+", " ", value)).strip()

@@ -1,0 +1,58 @@
+"""The composition root: every front end opens the bot here, from a `Config`.
+
+    Config ──▶ open_index (corpus → passages → index cache) ──▶ Bot(index, settings)
+
+Front ends (the CLI, the REPL, Telegram, evaluation) import this module and `render`, never
+each other. `UserError` is a problem a person can fix, reported in one line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from .answering import AnswerSettings, Bot
+from .config import Config
+from .index import Index, open_index
+
+
+class UserError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> Bot:
+    """Load (or build) the index for `config` and wrap it in a `Bot`."""
+    return Bot(load_index(config), answer_settings or config.answer)
+
+
+def load_index(config: Config) -> Index:
+    """The configured corpus's index, from the cache or built (with a progress line on a terminal)."""
+    corpus = Path(config.corpus_path)
+    if not corpus.is_dir():
+        raise UserError(f"corpus directory not found: {corpus}")
+    progress = progress_bar() if sys.stderr.isatty() else None
+    index = open_index(corpus, config.index, config.cache_dir, progress)
+    if progress:
+        progress(None, None)
+    return index
+
+
+def progress_bar():
+    """A one-line progress counter on stderr, shown only when indexing takes a while."""
+    state = {"start": time.perf_counter(), "shown": False}
+
+    def update(done, total):
+        if done is None:
+            if state["shown"]:
+                sys.stderr.write("\n")
+            return
+        elapsed = time.perf_counter() - state["start"]
+        if not state["shown"] and elapsed < 2.0:
+            return
+        state["shown"] = True
+        rate = done / elapsed if elapsed else 0.0
+        sys.stderr.write(f"\rindexing: {done:,} passages, {elapsed:5.1f} s ({rate:,.0f}/s)")
+        sys.stderr.flush()
+
+    return update
