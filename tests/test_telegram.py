@@ -504,6 +504,25 @@ def test_reload_is_for_admins_and_swaps_the_index(config, qa):
         h.close()
 
 
+def test_a_reloaded_bot_and_its_index_are_freed(config):
+    """Nothing module-level (a cache keyed on a bound method, say) keeps the old Bot alive."""
+    import gc
+    import weakref
+
+    h = Harness(config, open_bot(config), loader=open_bot)
+    try:
+        for question in (QUESTION, "Siapa wali kota Pekalongan?", "Di mana Rakernas Apeksi digelar?"):
+            assert sent(h.text(42, question))  # the answering caches fill up
+        old_bot, old_index = weakref.ref(h.state.qa), weakref.ref(h.state.qa.index)
+        (done,) = sent(h.text(1001, "/reload"))
+        assert "dimuat ulang" in done.text
+        assert sent(h.text(42, QUESTION))
+        gc.collect()
+        assert old_bot() is None and old_index() is None
+    finally:
+        h.close()
+
+
 def test_a_failed_reload_keeps_the_old_index(config, qa):
     def broken(cfg):
         raise CorpusError("corpus/x.md", 3, "front matter is not valid YAML <here>")
