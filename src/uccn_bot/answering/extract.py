@@ -76,6 +76,9 @@ _PERSON_AFTER = {
     "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
     "menambahkan", "said", "berharap",
 }
+# The grammar reads a name's title and role from at most four words before it and three
+# after it; these character windows bound that look so a long sentence costs no more.
+_CONTEXT_BEFORE, _CONTEXT_AFTER = 60, 40
 _PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at", "kelahiran", "asal"}
 _LOCATIVE = {"di", "ke", "dari", "in", "at"}
 _DATELINE_RE = re.compile(rf",\s*{_WEEKDAY}\b", re.I)  # "Stockholm, Rabu - ...": the news dateline's place
@@ -257,8 +260,8 @@ def _names(sentence: str, kind: AnswerType, is_common_word) -> list[Span]:
         end = start + len(text)
         if m.start() == 0 and len(tokens) == 1 and not any(names):
             continue  # a lone capitalised word opening the sentence is just a sentence start
-        before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
-        after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + 40])][:3]
+        before = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - _CONTEXT_BEFORE) : start])][-4:]
+        after = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[end : end + _CONTEXT_AFTER])][:3]
         if sentence[end : end + 1] == ":" and sentence.count("(", 0, start) > sentence.count(")", 0, start):
             continue  # "(English: Battle of Jericho)", "(Hanzi: ...)": a label, not a name
         # "ditulis oleh Marah Rusli": the doer of a passive verb is often the person asked for
@@ -325,7 +328,7 @@ def titles_before(sentence: str, start: int) -> list[str]:
     """The words just before a name, from its title on ("Wakil Wali Kota Pekalongan"
     before "Mochammad Saelany" gives ["wakil", "wali", "kota", "pekalongan"]); empty when
     no title word stands there."""
-    words = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - 60) : start])][-4:]
+    words = [fold(w) for w in re.findall(r"[\w’'-]+", sentence[max(0, start - _CONTEXT_BEFORE) : start])][-4:]
     first = next((i for i, w in enumerate(words) if w in TITLES), None)
     return [] if first is None else [w for w in words[first:] if w not in HONORIFICS]
 
