@@ -9,6 +9,9 @@ agree; "2015" does not).
 from __future__ import annotations
 
 import re
+from importlib import resources
+
+import yaml
 
 from ..core import AnswerType, Span
 from ..text import fold
@@ -60,27 +63,19 @@ _NUMBER_RES = [
     re.compile(rf"\b{_NUMBER_WORDS}\s+[a-zA-Z]+", re.I),
     re.compile(r"\b(?:sewindu|sedekade|seabad|setahun|sebulan|seminggu|sepekan)\b", re.I),  # a length on its own
 ]
+# The vocabulary of the grammar (titles, classifiers, words that make a place or an
+# organisation) is data: data/answer_words.yaml, one list per key, each with its reason.
+WORDS = {key: frozenset(words) for key, words in
+         yaml.safe_load(resources.files("uccn_bot").joinpath("data", "answer_words.yaml").read_text("utf-8")).items()}
+TITLES, HONORIFICS, CLASSIFIERS = WORDS["titles"], WORDS["honorifics"], WORDS["classifiers"]
+_PERSON_AFTER, _PLACE_BEFORE, _LOCATIVE = WORDS["person_after"], WORDS["place_before"], WORDS["locative"]
+_NOT_A_NOUN, _KINDS_OF_THINGS, _ORGANISATION_WORDS = WORDS["not_a_noun"], WORDS["kinds_of_things"], WORDS["organisation_words"]
+
 _NAME_TOKEN = r"(?:[A-Z](?:\.[A-Z])*\.|[A-Z][\w’'-]*)"
 _NAME_RUN_RE = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
-HONORIFICS = {"dr", "drh", "prof", "profesor", "ir", "sir", "hj"}  # before a name, but no role ("Dr David L Heymann")
-TITLES = {  # roles that stand before a person's name
-
-    "wali", "walikota", "wakil", "pimpinan", "pemimpin", "ketua", "kepala", "direktur", "menteri", "presiden",
-    "gubernur", "bupati", "asisten", "deputi", "sekretaris", "penulis", "koordinator", "dirjen", "duta",
-    "dubes", "sekda", "camat", "lurah", "rektor", "founder", "pendiri", "tokoh", "seniman", "pengusaha",
-    "menko", "sekjen", "ketum", "dirut", "komisaris", "kapolri", "kapolda", "kapolres", "panglima", "jenderal",
-    "pelatih", "jubir", "staf", "sultan", "pangeran", "perdana",
-}
-_PERSON_AFTER = {
-    "mengatakan", "menjelaskan", "menyatakan", "menerangkan", "kata", "katanya", "ujar", "ujarnya", "tutur",
-    "tuturnya", "tandas", "tandasnya", "jelasnya", "menuturkan", "menegaskan", "berkata", "mengungkapkan",
-    "menambahkan", "said", "berharap",
-}
 # The grammar reads a name's title and role from at most four words before it and three
 # after it; these character windows bound that look so a long sentence costs no more.
 _CONTEXT_BEFORE, _CONTEXT_AFTER = 60, 40
-_PLACE_BEFORE = {"di", "ke", "dari", "kota", "negara", "provinsi", "kabupaten", "in", "at", "kelahiran", "asal"}
-_LOCATIVE = {"di", "ke", "dari", "in", "at"}
 _DATELINE_RE = re.compile(rf",\s*{_WEEKDAY}\b", re.I)  # "Stockholm, Rabu - ...": the news dateline's place
 _IN_COUNTRY_RE = re.compile(r" \((?![^)\s]*[A-Z][^)\s]*[A-Z])[A-Z][a-z]")  # "(Thailand)", not "(Dindagkop-UKM)"
 
@@ -175,10 +170,6 @@ _UNIT_RES = {
     "temperature": re.compile(r"°|derajat|celsius|fahrenheit|kelvin", re.I),
     "speed": re.compile(r"(km|kilometer|meter|mil|knot|mph)\b.*(jam|detik|/)|knot|mph|km/j", re.I),
 }
-# Numeral classifiers: "572.000 orang", "3.400 ekor", "29 buah" count whatever the sentence
-# is about ("jumlah korban", "jumlah orangutan"), so they fit any counted thing.
-CLASSIFIERS = {"orang", "ekor", "buah", "unit", "jiwa", "biji", "lembar", "batang", "helai", "butir", "pasang",
-               "potong", "kali", "jenis", "macam"}
 
 
 def fits_measure(span: Span, measure: str | None) -> bool:
@@ -218,8 +209,6 @@ def _numbers(sentence: str) -> list[Span]:
     return _non_overlapping(spans)
 
 
-_NOT_A_NOUN = {"untuk", "di", "dari", "ke", "yang", "dan", "atau", "dengan", "pada", "ini", "itu", "lagi",
-               "sama", "per", "demi", "sebagai", "oleh", "bagi", "adalah", "saja", "pun"}
 
 
 def _not_a_count(sentence: str, start: int, words: list[str]) -> bool:
@@ -318,10 +307,6 @@ def _joins_name(token: str) -> bool:
     return word.isalpha() and not token.isupper() and word not in _NOT_PART_OF_NAME
 
 
-_KINDS_OF_THINGS = {"pulau", "gunung", "sungai", "danau", "jalan", "stadion", "gedung", "kampung", "desa", "kecamatan",
-                     "festival", "pekan", "hari", "piala", "kejuaraan", "partai", "bank", "hotel", "museum", "masjid",
-                     "gereja", "sekolah", "rumah", "sakit", "kabupaten", "provinsi", "utara", "selatan", "barat", "timur",
-                     "tengah", "raya", "baru", "lama", "besar", "kecil", "nasional", "internasional", "dunia"}
 
 
 def titles_before(sentence: str, start: int) -> list[str]:
@@ -333,8 +318,6 @@ def titles_before(sentence: str, start: int) -> list[str]:
     return [] if first is None else [w for w in words[first:] if w not in HONORIFICS]
 
 
-_ORGANISATION_WORDS = {"dinas", "kementerian", "komisi", "badan", "dewan", "yayasan", "asosiasi", "universitas",
-                       "institut", "pemerintah", "pemkot", "pemkab", "lembaga", "perusahaan", "komite", "tim"}
 _NOT_PART_OF_NAME = _KINDS_OF_THINGS | TITLES | HONORIFICS | _ORGANISATION_WORDS | _PLACE_BEFORE | _CALENDAR_WORDS
 
 

@@ -10,12 +10,11 @@ from .. import thesaurus
 from ..core import AnswerType, Query, Span
 from ..index import Index
 from ..text import fold
-from .extract import (CLASSIFIERS, TITLES, counted_noun, find_spans, fits_measure, is_initials, is_name,
+from .extract import (CLASSIFIERS, TITLES, WORDS, counted_noun, find_spans, fits_measure, is_initials, is_name,
                       life_date, looks_like_organisation, titles_before)
 from .settings import AnswerSettings
 from .words import WordClasses
 
-_ANY_LEADER = {"pemimpin", "pimpinan", "tokoh"}  # titles that ask for whoever leads, whatever their title
 _COUNTED_NOUN_CHARS = 30  # a count's noun may run on this far past the number ("98 wali kota")
 
 
@@ -161,7 +160,7 @@ class ShortAnswers:
         asked = words[first : first + 3]
         if ("wakil" in asked) != ("wakil" in theirs):
             return False
-        if asked[0] in _ANY_LEADER:
+        if asked[0] in WORDS["any_leader"]:
             return True  # "pemimpin kota dari Korea" may be its "Wali Kota"
         terms = self.index.analyzer.terms_of
         return not set(terms(asked)).isdisjoint(terms(theirs))
