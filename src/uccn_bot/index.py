@@ -99,9 +99,11 @@ class Index:
     names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
     places: frozenset[str] = frozenset()  # folded words the corpus writes as places ("ambon", "mesir")
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
+    _doc_number: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._doc_by_id = {d.id: d for d in self.documents}
+        self._doc_number = {d.id: i for i, d in enumerate(self.documents)}
 
     def __len__(self) -> int:
         return int(self.arrays["passage_doc"].shape[0])
@@ -145,6 +147,10 @@ class Index:
     @property
     def postings_count(self) -> int:
         return int(self.bm25.postings.shape[0])
+
+    def passage_number(self, passage: Passage) -> int:
+        """The number of a passage this index gave out (passages are numbered in document order)."""
+        return self.document_passages(self._doc_number[passage.doc_id]).start + passage.position
 
     def document_of(self, number: int) -> int:
         """The number (position in `documents`) of the document passage `number` belongs to."""

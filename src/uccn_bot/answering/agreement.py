@@ -11,13 +11,14 @@ from ..text import fold
 from .settings import AnswerSettings
 
 
-def agree(hits: list[Hit], query: Query, settings: AnswerSettings) -> tuple[list[Hit], list[Hit]]:
-    """(hits with the best-supported answer first, conflicting hits)."""
+def agree(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidence: float) -> tuple[list[Hit], list[Hit]]:
+    """(hits with the best-supported answer first, conflicting hits); a voter is at least as
+    sure as `min_confidence`, the bot's decline threshold."""
     if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer or query.plural:
         return hits, []  # a list question has many right answers: other ones are no conflict
     # Only passages whose answer sentence matches the question about as well as the best
     # one's may vote: a date in an unrelated sentence is not a second opinion.
-    floor = max(settings.min_confidence, settings.voter_confidence * hits[0].confidence)
+    floor = max(min_confidence, settings.voter_confidence * hits[0].confidence)
     candidates = hits[: settings.voters]
     sentence_floor = settings.voter_sentence * max(h.sentence_coverage for h in candidates)
     voters = [h for h in candidates

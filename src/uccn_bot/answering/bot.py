@@ -10,6 +10,7 @@ Each stage is a module of its own: `question` (parse), `ranking` (BM25 candidate
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..core import Answer, Hit
 from ..index import Index
@@ -17,6 +18,7 @@ from .agreement import agree
 from .analysed import PassageAnalyses
 from .question import parse_question
 from .ranking import Ranker
+from .reader_pass import AnswerModel, ReaderPass
 from .settings import AnswerSettings
 from .short_answer import ShortAnswers
 from .words import WordClasses
@@ -37,12 +39,21 @@ MESSAGES = {
 class Bot:
     """Answers questions from one `Index`. Thread-safe for concurrent `answer` calls."""
 
-    def __init__(self, index: Index, settings: AnswerSettings = AnswerSettings()):
+    def __init__(self, index: Index, settings: AnswerSettings = AnswerSettings(),
+                 reader: Callable[[], AnswerModel | None] | None = None):
+        """`reader` provides the answer model (called once, on first use); None answers by the rules alone."""
         self.index = index
         self.settings = settings
         self.words = WordClasses(index)
         self.short_answers = ShortAnswers(index, self.words, settings)
-        self.ranker = Ranker(index, settings, PassageAnalyses(index), self.short_answers)
+        analyses = PassageAnalyses(index)
+        self.reader = ReaderPass(index, analyses, self.short_answers, settings, reader)
+        self.ranker = Ranker(index, settings, analyses, self.short_answers, self.reader)
+
+    @property
+    def min_confidence(self) -> float:
+        """The decline threshold: the model's when it reads, else the rules'."""
+        return self.settings.reader_min_confidence if self.reader.active else self.settings.min_confidence
 
     def answer(self, question: str, passages: int | None = None) -> Answer:
         """Answer `question` with up to `passages` cited passages (best first)."""
@@ -68,10 +79,10 @@ class Bot:
         if not hits:
             return Answer(question=text, answered=False, answer_type=query.answer_type.value,
                           corrections=query.corrections, message=MESSAGES["not_found"], notice=notice)
-        hits, conflicts = agree(hits, query, self.settings)
+        hits, conflicts = agree(hits, query, self.settings, self.min_confidence)
         top = hits[0]
         confidence = top.confidence
-        answered = confidence >= self.settings.min_confidence
+        answered = confidence >= self.min_confidence
         return Answer(
             question=text,
             answered=answered,
@@ -93,4 +104,4 @@ class Bot:
         if not re.search(r"\w", text):
             return []
         query = parse_question(text, self.index)
-        return agree(self.ranker.rank(query, passages), query, self.settings)[0][:passages] if query.terms else []
+        return agree(self.ranker.rank(query, passages), query, self.settings, self.min_confidence)[0][:passages] if query.terms else []

@@ -14,6 +14,7 @@ from ..index import Index
 from ..text import fold
 from .analysed import PassageAnalyses
 from .deciding import absent_from_article, confidence, gives_reason, semantic_lift, undecided
+from .reader_pass import ReaderPass
 from .reading import best_sentence
 from .settings import AnswerSettings
 from .short_answer import ShortAnswers
@@ -24,11 +25,12 @@ class Ranker:
     """Ranks an index's passages for a query; each `Hit` carries its reading and confidence."""
 
     def __init__(self, index: Index, settings: AnswerSettings, analyses: PassageAnalyses,
-                 short_answers: ShortAnswers):
+                 short_answers: ShortAnswers, reader: ReaderPass | None = None):
         self.index = index
         self.settings = settings
         self.analyses = analyses
         self.short_answers = short_answers
+        self.reader = reader
 
     def units(self, query: Query) -> list[Unit]:
         return question_units(query, self.index, self.settings)
@@ -56,6 +58,8 @@ class Ranker:
             known = {number: (bm25, coverage) for _, number, bm25, coverage in scored}
             lexical = [number for _, number, _, _ in pool]
             ranked = self._semantic(query, lexical, known, top_bm25, units, total) or ranked
+        if self.reader is not None:
+            ranked = self.reader.apply(query, units, total, ranked)
         return ranked
 
     def hit(self, number: int, bm25: float, top_bm25: float, coverage: float, units: list[Unit], total: float,

@@ -51,6 +51,15 @@ class AnswerSettings:
     semantic_neutral_z: float = 2.5  # ... above this (below it, taken away)
     semantic_lift_without_span: float = 0.75  # share of that lift kept when a typed question finds no answer of its type
 
+    # -- the answer model (a trained reader; see docs/reader.md) ---------------------------
+    reader: bool = True  # read the best candidates with the answer model when it is installed
+    reader_passages: int = 4  # best-ranked passages the model reads ...
+    reader_sentences: int = 3  # ... each by its sentences that cover the question best (cost grows with both)
+    reader_weight: float = 1.0  # ranking score added per unit of the model's probability that a sentence answers
+    reader_confidence: float = 0.7  # share of the confidence that is the model's probability (the rest: the word rules')
+    reader_min_confidence: float = 0.5  # with the model, below this the bot declines
+    reader_span_min: float = 0.2  # the model's span is a short answer when it is at least this sure of it
+
     # -- agreement between sources -----------------------------------------------------------
     voters: int = 5  # the best passages that may vote on the short answer
     voter_confidence: float = 0.75  # a voter is at least this share as sure as the best passage ...

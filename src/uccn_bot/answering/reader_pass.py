@@ -1,0 +1,123 @@
+"""The answer model's pass over the best candidates: does a sentence say the answer, and
+where in it is the answer? It reorders the best passages, decides how sure the bot is (the
+model's probability, blended with the word rules'), picks the highlighted sentence and gives
+the short answer: the model's span, in the wording of the typed rules where the two agree
+("1 Desember 2014" read as a date can vote with "2014").
+
+The model itself (`uccn_bot.reader`) is optional: without it the bot answers as the rules
+decide. It is loaded lazily, once per process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Callable, Protocol, Sequence
+
+from ..core import AnswerType, Hit, Query, Span
+from ..index import Index
+from ..text import fold
+from .analysed import PassageAnalyses
+from .settings import AnswerSettings
+from .short_answer import ShortAnswers
+from .units import Unit, covered
+
+
+class Reading(Protocol):
+    score: float  # probability that the text answers the question
+    span: tuple[int, int] | None  # the answer's character offsets in the text
+    span_score: float
+
+
+class AnswerModel(Protocol):
+    def read(self, question: str, texts: list[str]) -> Sequence[Reading]: ...
+
+
+class ReaderPass:
+    """Applies an answer model to ranked hits. `model` is a provider called once, on first use."""
+
+    def __init__(self, index: Index, analyses: PassageAnalyses, short_answers: ShortAnswers,
+                 settings: AnswerSettings, model: Callable[[], AnswerModel | None] | None):
+        self.index = index
+        self.analyses = analyses
+        self.short_answers = short_answers
+        self.settings = settings
+        self._provider = model if settings.reader else None
+        self._model: AnswerModel | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> AnswerModel | None:
+        if self._provider is not None:
+            with self._lock:
+                if self._provider is not None:
+                    self._model, self._provider = self._provider(), None
+        return self._model
+
+    @property
+    def active(self) -> bool:
+        return self.model is not None
+
+    def apply(self, query: Query, units: list[Unit], total: float, hits: list[Hit]) -> list[Hit]:
+        """The best `reader_passages` hits reread by the model and reordered; the rest as they were."""
+        model = self.model
+        s = self.settings
+        top = hits[: s.reader_passages]
+        if model is None or not top:
+            return hits
+        plans = [self._candidates(hit, units, total) for hit in top]
+        texts = [sentence for plan in plans for sentence, _ in plan]
+        if not texts:
+            return hits
+        readings = model.read(query.text, texts)
+        reread, at = [], 0
+        for hit, plan in zip(top, plans):
+            found = readings[at : at + len(plan)]
+            at += len(plan)
+            reread.append(self._reread(hit, plan, found, query) if plan else hit)
+        reread.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
+        return reread + hits[len(top):]
+
+    def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
+        """(sentence, share of the question it covers) for the sentences the model reads: those
+        covering the question best, and the rules' highlight, in passage order."""
+        analysed = self.analyses(self.index.passage_number(hit.passage))
+        shares = [covered(units, terms) / total for terms in analysed.sentence_terms]
+        order = sorted(range(len(shares)), key=lambda i: (-shares[i], i))[: self.settings.reader_sentences]
+        chosen = set(order)
+        if hit.highlight in analysed.sentences:
+            chosen.add(analysed.sentences.index(hit.highlight))
+        return [(analysed.sentences[i], shares[i]) for i in sorted(chosen) if analysed.sentences[i].strip()]
+
+    def _reread(self, hit: Hit, plan: list[tuple[str, float]], readings: Sequence[Reading], query: Query) -> Hit:
+        s = self.settings
+        best = max(range(len(plan)), key=lambda i: (readings[i].score, -i))
+        sentence, share = plan[best]
+        reading = readings[best]
+        span = self._short_answer(sentence, reading, query, hit)
+        return replace(
+            hit,
+            score=hit.score + s.reader_weight * reading.score,
+            confidence=s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence,
+            highlight=sentence,
+            sentence_coverage=share,
+            short_answer=span.text if span else None,
+            answer_value=span.value if span else None,
+        )
+
+    def _short_answer(self, sentence: str, reading: Reading, query: Query, hit: Hit) -> Span | None:
+        """The model's span, in the typed rules' wording when a rule span overlaps it; the
+        rules' own answer when the model gives none it is sure of."""
+        source = fold(hit.passage.document.source) if hit.passage.document else ""
+        typed = query.answer_type is not AnswerType.NONE
+        rule = self.short_answers.span(sentence, query, source) if typed else None
+        if reading.span is None or reading.span_score < self.settings.reader_span_min:
+            return rule
+        start, end = reading.span
+        if rule is not None and rule.start < end and start < rule.end:
+            return rule
+        text = sentence[start:end].strip(" ,.;:")
+        if not text:
+            return rule
+        start = sentence.index(text, start)
+        return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
+                    strength=reading.span_score)
