@@ -25,6 +25,7 @@ from typing import Callable
 
 import yaml
 
+from ..answering import Bot
 from ..app import open_bot
 from ..config import Config
 from ..corpus import CorpusError, load_corpus
@@ -86,6 +87,7 @@ class Metrics:
     max_first_words: int = 0
     mean_first_words: float = 0.0
     short_answers: int = 0  # hits at rank 1 shown with a short answer
+    short_answer_shown: float | None = None  # ... as a share of the hits at rank 1
     short_answer_match: float | None = None  # ... whose short answer and an expected answer contain one another
     short_answer_exact: float | None = None  # ... whose short answer is an expected answer (case, spaces, edge punctuation aside)
 
@@ -174,6 +176,9 @@ def _metrics(outcomes: list[Outcome]) -> Metrics:
     if unanswerable:
         m.correct_decline = sum(not o.answered for o in unanswerable) / len(unanswerable)
     short = [o for o in answerable if o.rank == 1 and o.short_answer]
+    hits = sum(o.rank == 1 for o in answerable)
+    if hits:
+        m.short_answer_shown = len(short) / hits
     if short:
         m.short_answers = len(short)
         m.short_answer_match = sum(_short_answer_matches(o) for o in short) / len(short)
@@ -263,8 +268,10 @@ def run_eval(args, config: Config) -> int:
         if args.no_decline:
             config = replace(config, answer=replace(config.answer, min_confidence=0.0))
         bot = open_bot(config)
-        reports = [evaluate("uccn-bot", bot_system(bot), items),
-                   evaluate("naive BM25", NaiveBaseline(config.corpus_path).ask, items)]
+        reports = [evaluate("uccn-bot", bot_system(bot), items)]
+        if bot.reader.active:  # the same index, answered by the rules alone: what the model adds
+            reports.append(evaluate("uccn-bot without reader", bot_system(Bot(bot.index, bot.settings)), items))
+        reports.append(evaluate("naive BM25", NaiveBaseline(config.corpus_path).ask, items))
 
     if args.json:
         print(json.dumps(report_json(label, str(config.corpus_path), reports), ensure_ascii=False, indent=2))
@@ -325,7 +332,7 @@ def format_reports(label: str, corpus: str, reports: list[Report]) -> str:
         o = r.overall
         lines.append(f"{r.system}: ranking alone hit@1 {o.ranking_hit1:.2f}, MRR@10 {o.ranking_mrr10:.2f}; first passage shown "
                      f"max {o.max_first_words} words, mean {o.mean_first_words}; "
-                     + (f"short answers {o.short_answers}, agreeing with an expected answer "
+                     + (f"short answers {o.short_answers} ({o.short_answer_shown:.2f} of the hits), agreeing with an expected answer "
                         f"{o.short_answer_match:.2f} (exactly {o.short_answer_exact:.2f}); " if o.short_answers else "") +
                      f"{1000 * r.seconds / max(1, len(r.outcomes)):.1f} ms/question")
     failures = [o for o in reports[0].outcomes if not o.passed]
