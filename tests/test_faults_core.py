@@ -1,0 +1,56 @@
+"""Faults injected into the corpus, the configuration and the index cache: each must end in
+the rest of the corpus served (with one warning naming what was left out), one clear line and
+exit status 1, or a rebuilt cache, and never in a traceback or a silently different answer.
+See docs/reliability.md for the table of faults and what each costs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+PROBE = "UCCN_FAULTS_PROBE"
+
+
+def small_corpus(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pekalongan.md").write_text(
+        "---\nid: pekalongan\ntitle: Pekalongan Kota Kreatif\nsource: Uji\ndate: 2014-12-01\n---\n\n"
+        "Kota Pekalongan ditetapkan sebagai Kota Kreatif UNESCO bidang kerajinan dan kesenian rakyat "
+        "pada 1 Desember 2014. Batik menjadi alasan utama penetapan itu.\n", encoding="utf-8")
+    (root / "ambon.txt").write_text(
+        "Ambon Kota Musik\n\nAmbon ditetapkan sebagai Kota Musik UNESCO pada 31 Oktober 2019. "
+        "Musisi dari Maluku lahir di kota ini.\n", encoding="utf-8")
+    (root / "malang.md").write_text(
+        "Rakernas Apeksi\n\nRakernas Apeksi digelar di Kota Malang pada Juli 2017 dan dihadiri "
+        "ratusan wali kota dari seluruh Indonesia.\n", encoding="utf-8")
+    return root
+
+
+# --- 8. the test suite never writes into the real cache or data directories -------------------
+
+
+@pytest.mark.skipif(not os.environ.get(PROBE), reason="run in a child pytest by the test below")
+def test_probe_indexes_with_default_paths(cache_home, tmp_path):
+    from uccn_bot.index import IndexSettings, open_index
+
+    open_index(small_corpus(tmp_path / "corpus"), IndexSettings(semantic=False))
+
+
+def test_the_suite_never_writes_into_the_real_cache(tmp_path):
+    home, real_cache, real_data = tmp_path / "home", tmp_path / "real-cache", tmp_path / "real-data"
+    for d in (home, real_cache, real_data):
+        d.mkdir()
+    env = {**os.environ, PROBE: "1", "HOME": str(home), "XDG_CACHE_HOME": str(real_cache),
+           "XDG_DATA_HOME": str(real_data)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+                             f"{Path(__file__).name}::test_probe_indexes_with_default_paths"],
+                            cwd=ROOT / "tests", env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
+    written = [str(p) for d in (home, real_cache, real_data) for p in d.rglob("*")]
+    assert written == []
