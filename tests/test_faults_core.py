@@ -54,3 +54,48 @@ def test_the_suite_never_writes_into_the_real_cache(tmp_path):
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
     written = [str(p) for d in (home, real_cache, real_data) for p in d.rglob("*")]
     assert written == []
+
+
+# --- running the real command line with paths made unreadable ----------------------------
+
+
+@pytest.fixture
+def run_unreadable(cache_home, tmp_path):
+    """Run `uccn-bot ARGS...` as a subprocess with `paths` unreadable: a real `chmod 000`
+    when not root, else tests/fault_inject.py (root reads through `chmod 000`)."""
+
+    def run(paths: list[Path], *args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "XDG_DATA_HOME": str(tmp_path / "data")}
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        if os.geteuid() != 0:
+            modes = {p: p.stat().st_mode for p in paths}
+            for p in paths:
+                p.chmod(0)
+            try:
+                return subprocess.run([sys.executable, "-m", "uccn_bot", *args], capture_output=True, text=True,
+                                      env=env, timeout=120, cwd=ROOT)
+            finally:
+                for p, mode in modes.items():
+                    p.chmod(mode)
+        env["UCCN_FAULT_UNREADABLE"] = os.pathsep.join(map(str, paths))
+        return subprocess.run([sys.executable, str(ROOT / "tests" / "fault_inject.py"), *args], capture_output=True,
+                              text=True, env=env, timeout=120, cwd=ROOT)
+
+    return run
+
+
+# --- 2. --config naming a directory or an unreadable file ----------------------------------
+
+
+def test_config_that_is_a_directory_is_one_clear_line(run_cli, tmp_path):
+    result = run_cli("ask", "--config", str(tmp_path), "apa")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"uccn-bot: {tmp_path}: is a directory, not a config file"
+
+
+def test_unreadable_config_is_one_clear_line(run_unreadable, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("answer:\n  passages: 3\n", encoding="utf-8")
+    result = run_unreadable([config], "ask", "--config", str(config), "apa")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"uccn-bot: {config}: cannot read the config file (Permission denied)"

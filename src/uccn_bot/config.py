@@ -81,6 +81,10 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {file}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a directory, not a config file") from None
+    except OSError as exc:  # unreadable (permissions), an I/O error, a name too long...
+        raise ConfigError(f"{file}: cannot read the config file ({exc.strerror or type(exc).__name__})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not valid UTF-8") from None
     except yaml.YAMLError as exc:
