@@ -99,3 +99,60 @@ def test_unreadable_config_is_one_clear_line(run_unreadable, tmp_path):
     result = run_unreadable([config], "ask", "--config", str(config), "apa")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"uccn-bot: {config}: cannot read the config file (Permission denied)"
+
+
+# --- 5. out-of-range settings are errors that name the key ---------------------------------
+
+
+def _yaml(dotted: str, value) -> str:
+    *sections, key = dotted.split(".")
+    text = "".join(f"{'  ' * i}{s}:\n" for i, s in enumerate(sections))
+    return text + f"{'  ' * len(sections)}{key}: {value}\n"
+
+
+def _bad_values():
+    from uccn_bot.config import _POSITIVE, _RANGES
+
+    for name, (whole, low, high) in _RANGES.items():
+        bad = [".nan", ".inf"]
+        if high is not None:
+            bad.append(high + 1)
+        if low is not None:
+            bad.append(low if name in _POSITIVE else low - 1)
+        if whole:
+            bad.append(1.5)
+        for value in bad:
+            yield name, value
+
+
+@pytest.mark.parametrize("name, value", list(_bad_values()))
+def test_out_of_range_setting_names_the_key(tmp_path, name, value):
+    from uccn_bot.config import ConfigError, load_config
+
+    path = tmp_path / "c.yaml"
+    path.write_text(_yaml(name, value), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"{path}: {name} must be " in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["answer:\n  min_confidence: 0\n", "answer:\n  min_confidence: 1\n",
+                                  "telegram:\n  rate_limit: 0\n", "answer:\n  semantic_neutral_z: -1.5\n",
+                                  "index:\n  b: 1.0\n", "answer:\n  passages: 3.0\n"])
+def test_edge_values_are_accepted(tmp_path, text):
+    from uccn_bot.config import load_config
+
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    load_config(path)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("answer:\n  min_confidence: 7\n", "answer.min_confidence must be between 0 and 1, not 7"),
+    ("telegram:\n  rate_limit: 1.5\n", "telegram.rate_limit must be a whole number, not 1.5"),
+])
+def test_cli_names_the_out_of_range_key(run_cli, tmp_path, text, words):
+    config = tmp_path / "c.yaml"
+    config.write_text(text, encoding="utf-8")
+    result = run_cli("ask", "--config", str(config), "apa")
+    assert result.returncode == 1 and result.stderr.strip() == f"uccn-bot: {config}: {words}"
