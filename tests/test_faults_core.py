@@ -156,3 +156,78 @@ def test_cli_names_the_out_of_range_key(run_cli, tmp_path, text, words):
     config.write_text(text, encoding="utf-8")
     result = run_cli("ask", "--config", str(config), "apa")
     assert result.returncode == 1 and result.stderr.strip() == f"uccn-bot: {config}: {words}"
+
+
+# --- 1 and 7. unreadable, Latin-1 and binary corpus files -----------------------------------
+
+NO_EMBEDDINGS = "index:\n  semantic: false\n"  # these tests are about reading files; keep them fast
+
+
+def _config(tmp_path: Path, text: str = NO_EMBEDDINGS) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _ask(run, corpus: Path, config: str, question: str = "kapan ambon jadi kota musik"):
+    import json
+
+    result = run("ask", "--json", "--config", config, "--corpus", str(corpus), question)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def _lines_naming(stderr: str, name: str) -> list[str]:
+    return [line for line in stderr.splitlines() if name in line]
+
+
+def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unreadable, run_cli, tmp_path):
+    corpus = small_corpus(tmp_path / "corpus")
+    secret = corpus / "rahasia.md"
+    secret.write_text("Bandung Kota Desain\n\nBandung ditetapkan sebagai Kota Desain pada 2015.\n", encoding="utf-8")
+    folder = corpus / "arsip"
+    folder.mkdir()
+    (folder / "lama.md").write_text("Arsip Lama\n\nSebuah arsip lama tentang Kota Solo.\n", encoding="utf-8")
+    config = _config(tmp_path)
+    clean, _ = _ask(run_cli, small_corpus(tmp_path / "clean"), config)
+    for attempt in ("build", "cached"):
+        data, stderr = _ask(lambda *a: run_unreadable([secret, folder], *a), corpus, config)
+        assert data == clean, attempt
+        assert len(_lines_naming(stderr, "rahasia.md")) == 1 and "Permission denied" in stderr, stderr
+        assert len(_lines_naming(stderr, "arsip")) == 1, stderr
+        assert len(stderr.strip().splitlines()) == 2, stderr
+    # once readable again, the file is served (the cache key covers it)
+    data, stderr = _ask(run_cli, corpus, config, "kapan bandung jadi kota desain")
+    assert data["answered"] and "2015" in data["passages"][0]["text"] and stderr == ""
+
+
+def test_latin1_file_is_read_and_binary_file_skipped(run_cli, tmp_path):
+    corpus = small_corpus(tmp_path / "corpus")
+    (corpus / "solo.md").write_bytes("Solo Kota Kreatif\n\nSurakarta mengajukan diri sebagai Kota Kreatif "
+                                     "bidang kriya pada 2021, kata Pak Andr\u00e9.\n".encode("cp1252"))
+    (corpus / "gambar.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    config = _config(tmp_path)
+    for attempt in ("build", "cached"):
+        data, stderr = _ask(run_cli, corpus, config, "kapan surakarta mengajukan diri jadi kota kreatif")
+        assert data["answered"] and "Andr\u00e9" in data["passages"][0]["text"], attempt
+        assert len(_lines_naming(stderr, "solo.md")) == 1 and "read as Windows-1252" in stderr, stderr
+        assert len(_lines_naming(stderr, "gambar.md")) == 1 and "binary" in stderr, stderr
+        assert len(stderr.strip().splitlines()) == 2, stderr
+        data, _ = _ask(run_cli, corpus, config)
+        assert data["answered"] and "2019" in data["short_answer"]
+
+
+def test_index_lists_what_it_skipped(tmp_path, caplog):
+    from uccn_bot.index import IndexSettings, open_index
+
+    corpus = small_corpus(tmp_path / "corpus")
+    (corpus / "gambar.md").write_bytes(b"GIF89a\x00\x01")
+    (corpus / "kosong.md").write_text("---\ntitle: Kosong\n---\n", encoding="utf-8")
+    (corpus / "latin.txt").write_bytes("Judul\n\nCaf\u00e9 di Kota Malang.\n".encode("latin-1"))
+    for attempt in ("build", "cached"):
+        caplog.clear()
+        index = open_index(corpus, IndexSettings(semantic=False), tmp_path / "cache")
+        assert sorted(Path(p).name for p, _ in index.skipped) == ["gambar.md", "kosong.md"], attempt
+        assert [Path(p).name for p, _ in index.recoded] == ["latin.txt"]
+        assert len(index.documents) == 4
+        assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 3, caplog.text

@@ -27,13 +27,13 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .bm25 import BM25Params, SparseBM25
-from .corpus import CorpusError, Document, corpus_files, iter_corpus
+from .corpus import CorpusError, CorpusReport, Document, iter_corpus, scan_corpus
 from .passages import Passage, split_document
 from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/8"
+INDEX_FORMAT = "uccn-bot-index/9"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -98,6 +98,10 @@ class Index:
     key: str = ""
     names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
     places: frozenset[str] = frozenset()  # folded words the corpus writes as places ("ambon", "mesir")
+    # Corpus files left out, as (path, reason), and files read with a fallback encoding, as
+    # (path, note); a caller that must not serve a partial corpus (CI) can check `skipped`.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    recoded: list[tuple[str, str]] = field(default_factory=list)
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -277,13 +281,26 @@ def _without_body(doc: Document) -> Document:
 
 
 def cache_key(corpus_dir: Path | str, settings: IndexSettings) -> str:
-    """Hash of the corpus files (names and bytes) and the index settings."""
+    """Hash of the corpus files (names and bytes) and the index settings. Files and
+    directories that cannot be read are left out (so the key changes once they can be)."""
+    return _cache_key(corpus_dir, settings, CorpusReport(quiet=True))[0]
+
+
+def _cache_key(corpus_dir: Path | str, settings: IndexSettings, report: CorpusReport) -> tuple[str, list[Path]]:
+    """(the key, the corpus files that could be read); what could not is put in `report`."""
     root = Path(corpus_dir)
     digest = hashlib.sha256(settings.fingerprint().encode())
-    for path in corpus_files(root):
+    readable = []
+    for path in scan_corpus(root, report):
+        try:
+            data = hashlib.sha256(path.read_bytes()).digest()
+        except OSError as exc:
+            report.skip(path, f"cannot read it ({exc.strerror or type(exc).__name__})")
+            continue
         digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:32]
+        digest.update(data)
+        readable.append(path)
+    return digest.hexdigest()[:32], readable
 
 
 def default_cache_dir() -> Path:
@@ -298,25 +315,39 @@ def open_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> Index:
     """Load the cached index for this corpus and settings, or build and cache it.
-    Raises `CorpusError` for a bad corpus; a bad cache is only logged and rebuilt."""
+    Raises `CorpusError` for a bad corpus; a bad cache is only logged and rebuilt. Corpus
+    files that cannot be read are left out with one warning each, every time (from the
+    cache too), and listed in `Index.skipped`."""
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
-    key = cache_key(corpus_dir, settings)
+    report = CorpusReport()
+    key, files = _cache_key(corpus_dir, settings, report)
     target = cache_root / key
     if target.exists():
         try:
-            return load_index(target, settings, key)
+            index = load_index(target, settings, key)
         except IndexCacheError as exc:
             logger.warning("index cache %s is unreadable (%s); rebuilding it", target, exc)
             shutil.rmtree(target, ignore_errors=True)
-    if not corpus_files(corpus_dir):
+        else:
+            for path, reason in index.skipped:
+                report.skip(path, reason)
+            for path, note in index.recoded:
+                report.recode(path, note)
+            index.skipped, index.recoded = list(report.skipped.items()), list(report.recoded.items())
+            return index
+    if not files:
         raise CorpusError(corpus_dir, None, "no .md or .txt articles found")
     started = time.perf_counter()
     try:
-        index = build_index(lambda: iter_corpus(corpus_dir), settings, progress)
+        index = build_index(lambda: iter_corpus(corpus_dir, report, files), settings, progress)
     except ValueError as exc:
         raise CorpusError(corpus_dir, None, str(exc)) from None
     index.key = key
+    index.skipped, index.recoded = list(report.skipped.items()), list(report.recoded.items())
     logger.info("indexed %d passages in %.2f s", len(index), time.perf_counter() - started)
+    if report.read_errors:  # a file listed and hashed but then unreadable: maybe passing, so not cached
+        logger.info("not caching the index: %d corpus files could not be read while indexing", report.read_errors)
+        return index
     try:
         save_index(index, cache_root, key)
     except OSError as exc:
@@ -339,6 +370,8 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "names": sorted(index.names),
             "places": sorted(index.places),
             "documents": [_doc_json(d) for d in index.documents],
+            "skipped": [list(pair) for pair in index.skipped],
+            "recoded": [list(pair) for pair in index.recoded],
         }
         (tmp / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
         meta = {
@@ -388,6 +421,8 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
         places = frozenset(strings["places"])
         sections, words = list(strings["sections"]), list(strings["words"])
+        skipped = [(str(path), str(reason)) for path, reason in strings["skipped"]]
+        recoded = [(str(path), str(note)) for path, note in strings["recoded"]]
     except IndexCacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -415,7 +450,8 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
-    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places)
+    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places,
+                 skipped=skipped, recoded=recoded)
 
 
 def _vocab_list(vocab: dict[str, int]) -> list[str]:
