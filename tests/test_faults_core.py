@@ -231,3 +231,130 @@ def test_index_lists_what_it_skipped(tmp_path, caplog):
         assert [Path(p).name for p, _ in index.recoded] == ["latin.txt"]
         assert len(index.documents) == 4
         assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 3, caplog.text
+
+
+# --- 4. index cache damage that keeps file sizes --------------------------------------------
+
+QUESTIONS = ["kapan ambon jadi kota musik", "kapan pekalongan jadi kota kreatif kerajinan",
+             "di mana rakernas apeksi digelar", "siapa presiden pertama amerika serikat"]
+CACHE_FILES = ["idf.npy", "indptr.npy", "postings.npy", "weights.npy", "doc_len.npy", "text_blob.npy",
+               "text_offsets.npy", "passage_doc.npy", "passage_position.npy", "passage_section.npy",
+               "word_counts.npy", "embeddings.npy", "strings.json", "meta.json"]
+
+
+@pytest.fixture
+def stand_in_embeddings(monkeypatch):
+    """Deterministic vectors instead of the model: the cache must hold and check embeddings,
+    and the 70 rebuilds below must stay fast (the model itself is covered by the CLI test)."""
+    import hashlib
+
+    import numpy as np
+
+    from uccn_bot import semantic
+
+    def vector(text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    monkeypatch.setattr(semantic, "embed_passages", lambda texts, batch=32, progress=None:
+                        np.stack([vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32))
+    monkeypatch.setattr(semantic, "embed_query", vector)
+
+
+def _damage(entry: Path, name: str, how: str) -> None:
+    import numpy as np
+
+    path = entry / name
+    data = bytearray(path.read_bytes())
+    if how == "missing":
+        path.unlink()
+    elif how == "truncated":
+        path.write_bytes(bytes(data[: len(data) // 2]))
+    else:  # random bytes over a stretch of the file, same size (the bytes always change)
+        rng = np.random.default_rng(int(how.removeprefix("seed")))
+        width = min(16, len(data))
+        at = int(rng.integers(0, len(data) - width + 1))
+        for i, x in enumerate(rng.integers(1, 256, width)):
+            data[at + i] ^= int(x)
+        path.write_bytes(bytes(data))
+        assert path.stat().st_size == len(data)
+
+
+@pytest.mark.parametrize("how", ["seed0", "seed1", "seed2", "truncated", "missing"])
+@pytest.mark.parametrize("name", CACHE_FILES)
+def test_damaged_cache_file_is_rebuilt_once_and_answers_do_not_change(
+        stand_in_embeddings, tmp_path, monkeypatch, caplog, name, how):
+    import logging
+
+    from uccn_bot import index as index_module
+    from uccn_bot.answer import Bot
+    from uccn_bot.index import IndexSettings, cache_key, open_index
+
+    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
+    clean = open_index(corpus, settings, cache)
+    assert clean.embeddings is not None  # so embeddings.npy has bytes to damage
+    expected = [Bot(clean).answer(q).to_json() for q in QUESTIONS]
+    _damage(cache / cache_key(corpus, settings), name, how)
+
+    builds = []
+    real_build = index_module.build_index
+    monkeypatch.setattr(index_module, "build_index", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+    for attempt in ("damaged", "rebuilt"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            index = open_index(corpus, settings, cache)
+        assert [Bot(index).answer(q).to_json() for q in QUESTIONS] == expected, attempt
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        if attempt == "damaged":
+            assert len(warnings) == 1 and "rebuilding" in warnings[0], warnings
+        else:
+            assert warnings == []
+    assert len(builds) == 1
+
+
+@pytest.mark.parametrize("garble", [
+    lambda m: {**m, "passages": m["passages"] + 1},
+    lambda m: {**m, "bm25": {**m["bm25"], "k1": 0.5}},  # answers would change silently
+    lambda m: {**m, "files": []},
+    lambda m: [m],
+    lambda m: {k: v for k, v in m.items() if k != "checksum"},
+])
+def test_garbled_manifest_is_rebuilt(stand_in_embeddings, tmp_path, caplog, garble):
+    import json
+    import logging
+
+    from uccn_bot.answer import Bot
+    from uccn_bot.index import IndexSettings, cache_key, open_index
+
+    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
+    expected = [Bot(open_index(corpus, settings, cache)).answer(q).to_json() for q in QUESTIONS]
+    meta = cache / cache_key(corpus, settings) / "meta.json"
+    meta.write_text(json.dumps(garble(json.loads(meta.read_text()))), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        index = open_index(corpus, settings, cache)
+    assert "rebuilding" in caplog.text
+    assert [Bot(index).answer(q).to_json() for q in QUESTIONS] == expected
+
+
+@pytest.mark.parametrize("name", ["postings.npy", "embeddings.npy"])
+def test_cli_answers_exactly_as_before_after_cache_damage(run_cli, tmp_path, name):
+    """The acceptance test through the real command line and the real embedding model."""
+    import json
+
+    from uccn_bot.index import IndexSettings, cache_key
+
+    corpus, cache = small_corpus(tmp_path / "corpus"), tmp_path / "cache"
+    config = _config(tmp_path, f"index:\n  cache_dir: {cache}\n")
+    ask = lambda: run_cli("ask", "--json", "--config", config, "--corpus", str(corpus), QUESTIONS[0])  # noqa: E731
+    clean = ask()
+    assert clean.returncode == 0 and clean.stderr == "", clean.stderr
+    entry = cache / cache_key(corpus, IndexSettings())
+    assert (entry / "embeddings.npy").stat().st_size > 1000  # the model is installed: there are vectors to damage
+    _damage(entry, name, "seed0")
+    for attempt in ("damaged", "rebuilt"):
+        result = ask()
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        assert json.loads(result.stdout) == json.loads(clean.stdout), attempt
+        warnings = result.stderr.strip().splitlines()
+        assert (len(warnings), "rebuilding" in result.stderr) == ((1, True) if attempt == "damaged" else (0, False))
