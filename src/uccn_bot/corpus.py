@@ -32,6 +32,11 @@ SUFFIXES = (".md", ".txt")
 FRONT_MATTER_KEYS = ("id", "title", "source", "date", "url")
 _ID_RE = re.compile(r"^[\w][\w.-]*$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# No word is longer than this; a run-on "token" (a base64 data-URI image, a minified line, a
+# 200 KB string) is cut to its head and tail around "…" wherever it would be shown, indexed
+# or embedded: left whole, one such token made indexing take minutes.
+MAX_TOKEN_CHARS = 64
+_LONG_TOKEN_RE = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ def load_document(path: Path, report: CorpusReport | None = None) -> Document:
     title = _text_field(path, meta, "title", text)
     if not title and not meta:
         title, body = _title_from_body(body)  # a plain text file: its first line is the title
-    title = title or doc_id
+    title = trim_long_tokens(title or doc_id)
     if not _ID_RE.match(doc_id):
         raise CorpusError(path, _key_line(text, "id"), f"id {doc_id!r} may only hold letters, digits, '.', '_' and '-'")
     return Document(
@@ -273,6 +278,15 @@ def _title_from_body(body: str) -> tuple[str, str]:
             title = line.strip().lstrip("#").strip()
             return title, "\n".join(lines[i + 1 :]).strip("\n")
     return "", body
+
+
+def trim_long_tokens(text: str) -> str:
+    """`text` with every run of more than `MAX_TOKEN_CHARS` non-space characters cut to
+    its first 48 and last 15 characters around "…" (so a link keeps its site, an image its
+    closing bracket)."""
+    if len(text) <= MAX_TOKEN_CHARS:
+        return text
+    return _LONG_TOKEN_RE.sub(lambda m: f"{m.group()[:48]}…{m.group()[-15:]}", text)
 
 
 def _slug(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .corpus import Document
+from .corpus import Document, trim_long_tokens
 
 _ITEM_RE = re.compile(
     r"^(?:[-–—•*·▪]\s+|\(?[a-z]\)\s+|[a-z]\.\s+|\d{1,2}[.)]\s+|[IVXLC]{1,6}\.\s+)", re.IGNORECASE
@@ -119,7 +119,7 @@ def split_sentences(text: str) -> list[str]:
 def _blocks(body: str) -> list[_Block]:
     raw: list[str] = []
     for line in body.split("\n"):
-        stripped = " ".join(line.split())
+        stripped = trim_long_tokens(" ".join(line.split()))
         if not stripped:
             raw.append("")
             continue
