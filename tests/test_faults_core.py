@@ -445,3 +445,10 @@ def test_embed_passages_and_query_send_bounded_text(monkeypatch):
     semantic.embed_passages(["kata " * 100, "w" * 1_000_000])
     semantic.embed_query("tanya " * 10_000)
     assert seen[0] == "kata " * 100 and all(len(t) <= 4 * semantic.MAX_TOKENS for t in seen) and len(seen) == 3
+
+
+def test_unreadable_corpus_directory_is_one_clear_line(run_unreadable, tmp_path):
+    corpus = small_corpus(tmp_path / "corpus")
+    result = run_unreadable([corpus], "ask", "--corpus", str(corpus), "apa")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"uccn-bot: {corpus}: cannot read the corpus directory (Permission denied)"

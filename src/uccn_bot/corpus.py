@@ -127,8 +127,12 @@ def iter_corpus(directory: Path | str, report: CorpusReport | None = None,
 
 
 def corpus_files(directory: Path | str) -> list[Path]:
-    """The files `load_corpus` reads, in a stable order (used for the cache key)."""
-    return scan_corpus(directory, CorpusReport(quiet=True))
+    """The files `load_corpus` reads, in a stable order; none when `directory` cannot be
+    listed (as `Path.rglob` gives, which this replaced)."""
+    try:
+        return scan_corpus(directory, CorpusReport(quiet=True))
+    except CorpusError:
+        return []
 
 
 def scan_corpus(directory: Path | str, report: CorpusReport) -> list[Path]:
@@ -139,6 +143,8 @@ def scan_corpus(directory: Path | str, report: CorpusReport) -> list[Path]:
     found: list[Path] = []
     try:
         _scan(root, found, report, top=True)
+    except (FileNotFoundError, NotADirectoryError):
+        raise CorpusError(root, None, "corpus directory not found") from None
     except OSError as exc:
         raise CorpusError(root, None, f"cannot read the corpus directory ({exc.strerror or type(exc).__name__})") from None
     return sorted(found)
@@ -148,8 +154,6 @@ def _scan(folder: Path, found: list[Path], report: CorpusReport, top: bool = Fal
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except NotADirectoryError:
-        return
     except OSError as exc:
         if top:
             raise
