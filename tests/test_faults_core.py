@@ -101,6 +101,18 @@ def test_unreadable_config_is_one_clear_line(run_unreadable, tmp_path):
     assert result.stderr.strip() == f"uccn-bot: {config}: cannot read the config file (Permission denied)"
 
 
+@pytest.mark.parametrize("key", ["lexicon", "synonyms_file"])
+@pytest.mark.parametrize("target", ["directory", "missing"])
+def test_word_file_that_cannot_be_read_is_named_when_the_config_loads(tmp_path, key, target):
+    from uccn_bot.config import ConfigError, load_config
+
+    path = tmp_path / "c.yaml"
+    word_file = tmp_path if target == "directory" else tmp_path / "tidak-ada.yaml"
+    path.write_text(f"analysis:\n  {key}: {word_file}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"analysis.{key}: cannot read {word_file}"):
+        load_config(path)
+
+
 # --- 5. out-of-range settings are errors that name the key ---------------------------------
 
 

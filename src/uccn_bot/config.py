@@ -130,6 +130,8 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     )
     lexicon = path_of(analysis.get("lexicon"), "analysis.lexicon")
     synonyms_file = path_of(analysis.get("synonyms_file"), "analysis.synonyms_file")
+    for key, word_file in (("analysis.lexicon", lexicon), ("analysis.synonyms_file", synonyms_file)):
+        _check_readable(word_file, key, file)
     protected = analysis.get("protected_words") or []
     if not isinstance(protected, list) or not all(isinstance(w, str) for w in protected):
         raise ConfigError(f"{file}: analysis.protected_words must be a list of words")
@@ -196,6 +198,18 @@ def _from_mapping(raw: dict, file: Path) -> Config:
         log_level=level,
         source=str(file),
     )
+
+
+def _check_readable(path: Path | None, key: str, file: Path) -> None:
+    """A file the index reads later: say now, in one line, when it cannot be read (a
+    directory, a missing or unreadable file), rather than with a traceback when indexing."""
+    if path is None:
+        return
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{file}: {key}: cannot read {path} ({exc.strerror or type(exc).__name__})") from None
 
 
 def _check_keys(mapping: dict, allowed: set[str], prefix: str, file: Path) -> None:
