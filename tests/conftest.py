@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,30 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 
 
+_XDG_DIRS = {"XDG_CACHE_HOME": "xdg-cache", "XDG_DATA_HOME": "xdg-data"}
+_session_home: str | None = None
+
+
+def pytest_configure(config) -> None:
+    """Point the XDG cache and data homes at a temporary directory before any test runs, so
+    no test (whatever its order, and whatever the person running `make test` has exported)
+    writes an index into their real ~/.cache or a history into ~/.local/share."""
+    global _session_home
+    _session_home = tempfile.mkdtemp(prefix="uccn-bot-tests-")
+    for name, sub in _XDG_DIRS.items():
+        os.environ[name] = os.path.join(_session_home, sub)
+        os.makedirs(os.environ[name], exist_ok=True)
+
+
+def pytest_unconfigure(config) -> None:
+    if _session_home:
+        shutil.rmtree(_session_home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def cache_home(tmp_path_factory) -> Path:
+def cache_home() -> Path:
     """An XDG cache home for the session: the bundled corpus is indexed once, not per test."""
-    path = Path(os.environ.get("XDG_CACHE_HOME") or tmp_path_factory.mktemp("xdg-cache"))
-    os.environ["XDG_CACHE_HOME"] = str(path)
-    return path
+    return Path(os.environ["XDG_CACHE_HOME"])
 
 
 @pytest.fixture(scope="session")

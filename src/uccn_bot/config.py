@@ -7,6 +7,7 @@ back to a default. Relative paths are read relative to the config file.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -81,6 +82,10 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {file}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a directory, not a config file") from None
+    except OSError as exc:  # unreadable (permissions), an I/O error, a name too long...
+        raise ConfigError(f"{file}: cannot read the config file ({exc.strerror or type(exc).__name__})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not valid UTF-8") from None
     except yaml.YAMLError as exc:
@@ -125,6 +130,8 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     )
     lexicon = path_of(analysis.get("lexicon"), "analysis.lexicon")
     synonyms_file = path_of(analysis.get("synonyms_file"), "analysis.synonyms_file")
+    for key, word_file in (("analysis.lexicon", lexicon), ("analysis.synonyms_file", synonyms_file)):
+        _check_readable(word_file, key, file)
     protected = analysis.get("protected_words") or []
     if not isinstance(protected, list) or not all(isinstance(w, str) for w in protected):
         raise ConfigError(f"{file}: analysis.protected_words must be a list of words")
@@ -193,6 +200,18 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     )
 
 
+def _check_readable(path: Path | None, key: str, file: Path) -> None:
+    """A file the index reads later: say now, in one line, when it cannot be read (a
+    directory, a missing or unreadable file), rather than with a traceback when indexing."""
+    if path is None:
+        return
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{file}: {key}: cannot read {path} ({exc.strerror or type(exc).__name__})") from None
+
+
 def _check_keys(mapping: dict, allowed: set[str], prefix: str, file: Path) -> None:
     unknown = sorted(str(k) for k in mapping if k not in allowed)
     if unknown:
@@ -207,13 +226,69 @@ def _section(raw: dict, name: str, allowed: set[str], file: Path) -> dict:
     return value
 
 
+# What each numeric key may hold: (whole number?, lowest, highest); None = no bound. A value
+# out of range is an error naming the key, not a bot that silently declines everything
+# (answer.min_confidence: 7) or a limiter that counts half questions (telegram.rate_limit: 1.5).
+# A number key not listed here (a new AnswerSettings field) must be finite and not negative,
+# and whole when its default is.
+_RANGES: dict[str, tuple[bool, float | None, float | None]] = {
+    "index.min_words": (True, 1, None),
+    "index.max_words": (True, 1, None),
+    "index.k1": (False, 0, None),
+    "index.b": (False, 0, 1),
+    "index.epsilon": (False, 0, None),
+    "index.semantic_max_passages": (True, 0, None),
+    "answer.passages": (True, 1, None),
+    "answer.candidates": (True, 1, None),
+    "answer.min_confidence": (False, 0, 1),
+    "answer.max_question_chars": (True, 1, None),
+    "answer.coverage_weight": (False, 0, None),
+    "answer.sentence_weight": (False, 0, None),
+    "answer.type_weight": (False, 0, None),
+    "answer.no_span_penalty": (False, 0, 1),
+    "answer.no_person_penalty": (False, 0, 1),
+    "answer.unknown_weight": (False, 0, None),
+    "answer.english_unknown_weight": (False, 0, None),
+    "answer.span_sentence_slack": (False, 0, 1),
+    "answer.thesaurus_weight": (False, 0, 1),
+    "answer.no_reason_factor": (False, 0, 1),
+    "answer.absent_name_factor": (False, 0, 1),
+    "answer.semantic_gate": (False, 0, 1),
+    "answer.semantic_margin": (False, 0, 1),
+    "answer.semantic_weight": (False, 0, None),
+    "answer.semantic_candidates": (True, 0, None),
+    "answer.semantic_confidence": (False, 0, None),
+    "answer.semantic_neutral_z": (False, None, None),  # a z-score: below zero is meaningful
+    "answer.semantic_lift_without_span": (False, 0, 1),
+    "telegram.rate_limit": (True, 0, None),  # 0 = no limit
+    "telegram.rate_window": (False, 0, None),  # and not 0 itself (_POSITIVE)
+    "telegram.poll_timeout": (True, 0, None),
+    "telegram.webhook.port": (True, 1, 65535),
+}
+_POSITIVE = {"telegram.rate_window"}  # real numbers that must be above their lowest bound
+
+
 def _number(section: dict, key: str, default, file: Path, prefix: str):
     value = section.get(key, default)
+    name = f"{prefix}.{key}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{file}: {prefix}.{key} must be a number, not {value!r}")
-    if value < 0:
-        raise ConfigError(f"{file}: {prefix}.{key} must not be negative")
-    return value
+        raise ConfigError(f"{file}: {name} must be a number, not {value!r}")
+    whole, low, high = _RANGES.get(name, (isinstance(default, int) and not isinstance(default, bool), 0, None))
+    if not math.isfinite(value):
+        raise ConfigError(f"{file}: {name} must be a finite number, not {value!r}")
+    if whole and value != int(value):
+        raise ConfigError(f"{file}: {name} must be a whole number, not {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high) or (name in _POSITIVE and value <= low):
+        if name in _POSITIVE:
+            wanted = f"more than {low:g}"
+        elif low is not None and high is not None:
+            wanted = f"between {low:g} and {high:g}"
+        elif low is not None:
+            wanted = "positive" if low > 0 and whole else f"at least {low:g}"
+        else:
+            wanted = f"at most {high:g}"
+        raise ConfigError(f"{file}: {name} must be {wanted}, not {value!r}")
+    return int(value) if whole else value
 
 
 def _bool(section: dict, key: str, default: bool, file: Path, prefix: str) -> bool:

