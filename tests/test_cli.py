@@ -86,3 +86,16 @@ def test_index_command_reports_the_index(run_cli):
     assert "98 passages" in result.stdout or "passages)" in result.stdout
     places = next(line for line in result.stdout.splitlines() if line.startswith("names:"))
     assert "ambon" in places and "bandung" in places  # alphabetical: the first of the list
+
+
+def test_index_says_how_it_answers_and_fails_when_it_skipped_a_file(run_cli, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# Kota Kreatif\n\nPekalongan menjadi Kota Kreatif UNESCO pada 2014.\n", encoding="utf-8")
+    clean = run_cli("index", "--corpus", str(corpus))
+    assert clean.returncode == 0 and "answering:" in clean.stdout and "skipped" not in clean.stdout
+    (corpus / "gambar.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    partial = run_cli("index", "--corpus", str(corpus))
+    assert partial.returncode == 1, partial.stderr
+    assert "skipped:" in partial.stdout and "gambar.md" in partial.stdout
+    assert "Traceback" not in partial.stderr

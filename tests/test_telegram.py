@@ -26,7 +26,8 @@ from uccn_bot.frontends import telegram_support as ts
 from uccn_bot.core import Answer, Hit
 from uccn_bot.app import open_bot
 from uccn_bot.config import Config, load_config
-from uccn_bot.corpus import CorpusError, Document
+from uccn_bot.core import Document
+from uccn_bot.corpus import CorpusError
 from uccn_bot.core import Passage
 from uccn_bot.frontends.render import TELEGRAM_LIMIT, pack_lines
 

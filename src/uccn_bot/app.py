@@ -22,8 +22,29 @@ class UserError(Exception):
 
 
 def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> Bot:
-    """Load (or build) the index for `config` and wrap it in a `Bot`."""
-    return Bot(load_index(config), answer_settings or config.answer)
+    """Load (or build) the index for `config` and wrap it in a `Bot` (with the answer model
+    when `answer.reader` is on and the model is installed)."""
+    settings = answer_settings or config.answer
+    return Bot(load_index(config), settings, reader=load_reader if settings.reader else None)
+
+
+def load_reader():
+    """The answer model (`uccn_bot.reader`), loaded once per process; None, with one warning
+    in the log, when it is missing or its file is damaged: the bot then answers by its rules."""
+    try:
+        from .reader import Reader
+    except ImportError:  # an installation without the model runtime
+        return None
+    return Reader.load()
+
+
+def answering_mode(config: Config) -> str:
+    """Which way questions are answered, for `uccn-bot index`."""
+    if not config.answer.reader:
+        return "rules only (answer.reader is off)"
+    if load_reader() is None:
+        return "rules only (the answer model is not available; see the log)"
+    return "answer model + rules"
 
 
 def load_index(config: Config) -> Index:

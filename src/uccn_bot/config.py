@@ -139,8 +139,8 @@ def _from_mapping(raw: dict, file: Path) -> Config:
         min_words=int(_number(index, "min_words", defaults.min_words, file, "index")),
         max_words=int(_number(index, "max_words", defaults.max_words, file, "index")),
         bm25=bm25,
-        stemming=_bool(analysis, "stemming", True, file, "analysis"),
-        synonyms=_bool(analysis, "synonyms", True, file, "analysis"),
+        stemming=_bool(analysis, "stemming", defaults.stemming, file, "analysis"),
+        synonyms=_bool(analysis, "synonyms", defaults.synonyms, file, "analysis"),
         protected_words=tuple(protected),
         lexicon_path=str(lexicon) if lexicon else None,
         synonyms_path=str(synonyms_file) if synonyms_file else None,
@@ -150,40 +150,26 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     if index_settings.min_words < 1 or index_settings.max_words < index_settings.min_words:
         raise ConfigError(f"{file}: index.min_words must be at least 1 and at most index.max_words")
 
-    answer_defaults = AnswerSettings()
-    answer_settings = AnswerSettings(**{
-        f.name: _bool(answer, f.name, default, file, "answer") if isinstance(default, bool)
-        else type(default)(_number(answer, f.name, default, file, "answer"))
-        for f in fields(AnswerSettings)
-        for default in [getattr(answer_defaults, f.name)]
-    })
+    answer_settings = _scalars(AnswerSettings(), answer, [f.name for f in fields(AnswerSettings)], file, "answer")
 
     webhook_raw = telegram.get("webhook") or {}
     if not isinstance(webhook_raw, dict):
         raise ConfigError(f"{file}: telegram.webhook must be a section of keys")
     _check_keys(webhook_raw, {f.name for f in fields(WebhookConfig)}, "telegram.webhook.", file)
-    webhook = WebhookConfig(
-        url=_str(webhook_raw, "url", "", file, "telegram.webhook"),
-        listen=_str(webhook_raw, "listen", "0.0.0.0", file, "telegram.webhook"),
-        port=int(_number(webhook_raw, "port", 8443, file, "telegram.webhook")),
-        secret_token=_str(webhook_raw, "secret_token", "", file, "telegram.webhook"),
-        path=_str(webhook_raw, "path", "", file, "telegram.webhook"),
-    )
+    webhook = _scalars(WebhookConfig(), webhook_raw, [f.name for f in fields(WebhookConfig)], file, "telegram.webhook")
     admins = telegram.get("admins") or []
     if not isinstance(admins, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in admins):
         raise ConfigError(f"{file}: telegram.admins must be a list of numeric Telegram user ids")
-    feedback = path_of(telegram.get("feedback_log", "feedback.jsonl"), "telegram.feedback_log")
-    tg = TelegramConfig(
-        token=_str(telegram, "token", "", file, "telegram"),
-        base_url=_str(telegram, "base_url", DEFAULT_BASE_URL, file, "telegram") or DEFAULT_BASE_URL,
+    tg_defaults = TelegramConfig()
+    feedback = path_of(telegram.get("feedback_log", tg_defaults.feedback_log), "telegram.feedback_log")
+    tg = replace(
+        _scalars(tg_defaults, telegram, ["token", "base_url", "rate_limit", "rate_window", "reload_on_change",
+                                         "poll_timeout"], file, "telegram"),
         admins=tuple(admins),
         feedback_log=str(feedback) if feedback else "",
-        rate_limit=int(_number(telegram, "rate_limit", 20, file, "telegram")),
-        rate_window=float(_number(telegram, "rate_window", 60.0, file, "telegram")),
-        reload_on_change=_bool(telegram, "reload_on_change", False, file, "telegram"),
-        poll_timeout=int(_number(telegram, "poll_timeout", 30, file, "telegram")),
         webhook=webhook,
     )
+    tg = replace(tg, base_url=tg.base_url or DEFAULT_BASE_URL)
     level = str(logging_.get("level", "WARNING")).upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"{file}: logging.level must be DEBUG, INFO, WARNING or ERROR")
@@ -260,6 +246,22 @@ _RANGES: dict[str, tuple[bool, float | None, float | None]] = {
     "answer.semantic_confidence": (False, 0, None),
     "answer.semantic_neutral_z": (False, None, None),  # a z-score: below zero is meaningful
     "answer.semantic_lift_without_span": (False, 0, 1),
+    "answer.rerank_pool": (True, 1, None),
+    "answer.rerank_pool_per_passage": (True, 1, None),
+    "answer.sentence_floor": (False, 0, 1),
+    "answer.sentence_floor_min": (False, 0, 1),
+    "answer.span_strength_slack": (False, 0, None),
+    "answer.near_words": (True, 1, None),
+    "answer.reader_passages": (True, 1, None),
+    "answer.reader_sentences": (True, 1, None),
+    "answer.reader_weight": (False, 0, None),
+    "answer.reader_confidence": (False, 0, 1),
+    "answer.reader_min_confidence": (False, 0, 1),
+    "answer.reader_span_min": (False, 0, 1),
+    "answer.voters": (True, 1, None),
+    "answer.voter_confidence": (False, 0, 1),
+    "answer.voter_sentence": (False, 0, 1),
+    "answer.precise_score": (False, 0, 1),
     "telegram.rate_limit": (True, 0, None),  # 0 = no limit
     "telegram.rate_window": (False, 0, None),  # and not 0 itself (_POSITIVE)
     "telegram.poll_timeout": (True, 0, None),
@@ -289,6 +291,21 @@ def _number(section: dict, key: str, default, file: Path, prefix: str):
             wanted = f"at most {high:g}"
         raise ConfigError(f"{file}: {name} must be {wanted}, not {value!r}")
     return int(value) if whole else value
+
+
+def _scalars(defaults, section: dict, names: list[str], file: Path, prefix: str):
+    """`defaults` (a settings dataclass) with the section's values for `names`, each read and
+    checked by the type of its default: the defaults are written once, in the dataclass."""
+    values = {}
+    for name in names:
+        default = getattr(defaults, name)
+        if isinstance(default, bool):
+            values[name] = _bool(section, name, default, file, prefix)
+        elif isinstance(default, (int, float)):
+            values[name] = type(default)(_number(section, name, default, file, prefix))
+        else:
+            values[name] = _str(section, name, default, file, prefix)
+    return replace(defaults, **values)
 
 
 def _bool(section: dict, key: str, default: bool, file: Path, prefix: str) -> bool:

@@ -30,8 +30,10 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .bm25 import BM25Params, SparseBM25
-from .corpus import CorpusError, CorpusReport, Document, iter_corpus, scan_corpus
-from .passages import Passage, split_document
+from .core import Document, Passage
+from .corpus import CorpusError, CorpusReport, iter_corpus, scan_corpus
+from .dirs import user_dir
+from .passages import split_document
 from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
@@ -340,8 +342,7 @@ def _cache_key(corpus_dir: Path | str, settings: IndexSettings, report: CorpusRe
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "uccn-bot"
+    return user_dir("cache")
 
 
 def open_index(

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..app import UserError, load_index, open_bot
+from ..app import UserError, answering_mode, load_index, open_bot
 from ..config import Config, ConfigError, load_config
 from ..corpus import CorpusError
 from .render import Style, plain, source_lines
@@ -139,7 +139,13 @@ def cmd_index(args, config: Config) -> int:
     print(f"protected: {', '.join(sorted(index.analyzer.protected)) or '-'}")
     print(f"names:     {len(index.names):,}; places: {', '.join(sorted(index.places)[:12]) or '-'}"
           f"{' …' if len(index.places) > 12 else ''}")
-    return EXIT_OK
+    print(f"answering: {answering_mode(config)}")
+    for path, note in index.recoded:
+        print(f"re-encoded: {path} ({note})")
+    for path, reason in index.skipped:
+        print(f"skipped:   {path} ({reason})")
+    # A partial corpus still serves questions, but a build script should notice it.
+    return EXIT_ERROR if index.skipped else EXIT_OK
 
 
 def cmd_sources(args, config: Config) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Config
+from ..dirs import user_dir
 from ..core import Answer
 from .render import Style, plain, source_lines
 
@@ -214,8 +215,7 @@ def history_path(config: Config) -> Path:
     """`repl.history_file` from the config, else the XDG data dir (~/.local/share)."""
     if config.history_file:
         return Path(config.history_file)
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "uccn-bot" / "history"
+    return user_dir("data") / "history"
 
 
 def _color_wanted() -> bool:
