@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from uccn_bot import load_config, open_bot
+from uccn_bot.app import load_reader
 from uccn_bot.answering import AnswerSettings, Bot
 from uccn_bot.evaluation.evaluate import bot_system, evaluate, load_qa
 
@@ -44,11 +45,27 @@ def grid(specs: list[str]) -> list[dict]:
     return [dict(combo) for combo in itertools.product(*axes)] or [{}]
 
 
+class MemoModel:
+    """The answer model with its readings kept per (question, sentence): settings that only
+    weigh the readings differently cost no second reading."""
+
+    def __init__(self, model):
+        self.model, self.seen = model, {}
+
+    def read(self, question: str, texts: list[str]):
+        todo = list(dict.fromkeys(t for t in texts if (question, t) not in self.seen))
+        if todo:
+            for text, reading in zip(todo, self.model.read(question, todo)):
+                self.seen[(question, text)] = reading
+        return [self.seen[(question, t)] for t in texts]
+
+
 def line(name: str, report) -> str:
     m = report.indonesian or report.overall
     out = f"{name}: hit@1 {m.hit1:.3f} f-decl {m.false_decline:.3f}"
     out += f" c-decl {m.correct_decline:.3f}" if m.correct_decline is not None else f" MRR {m.mrr10:.3f}"
     return out + (f" short {m.short_answer_match:.3f} (exact {m.short_answer_exact:.3f}) of {m.short_answers}"
+                  f" ({m.short_answer_shown:.2f} of hits)"
                   if m.short_answers else "")
 
 
@@ -67,9 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, data in BENCHMARKS.items():
             corpus, qa = convert(name, Path(args.benchmarks) / data, work / name)
             corpora.append((name, open_bot(config.with_corpus(corpus)), load_qa(qa)))
+    model = load_reader()
+    memo = MemoModel(model) if model is not None else None
     for overrides in grid(args.settings):
         settings = dataclasses.replace(config.answer, **overrides)
-        results = [line(name, evaluate("uccn-bot", bot_system(Bot(base.index, settings)), items))
+        results = [line(name, evaluate("uccn-bot", bot_system(Bot(base.index, settings, reader=lambda: memo)), items))
                    for name, base, items in corpora]
         print(overrides or "defaults", *results, sep="\n  ", flush=True)
     return 0
