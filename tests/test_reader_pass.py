@@ -1,0 +1,70 @@
+"""The answer-model stage (answering/reader_pass.py) with a stand-in model, so what is tested
+is how the bot uses a model's readings, not the model."""
+
+from dataclasses import dataclass, replace
+
+from uccn_bot.answering import AnswerSettings, Bot
+
+
+@dataclass(frozen=True)
+class Reading:
+    score: float
+    span: tuple[int, int] | None
+    span_score: float
+
+
+class Model:
+    """Says a sentence answers when it holds `needle`; the span is the needle."""
+
+    def __init__(self, needle: str | None):
+        self.needle, self.calls = needle, []
+
+    def read(self, question, texts):
+        self.calls.append((question, list(texts)))
+        out = []
+        for t in texts:
+            at = t.find(self.needle) if self.needle else -1
+            out.append(Reading(0.95, (at, at + len(self.needle)), 0.9) if at >= 0 else Reading(0.02, None, 0.0))
+        return out
+
+
+def bot_with(bot, model, **overrides):
+    return Bot(bot.index, replace(AnswerSettings(), **overrides), reader=lambda: model)
+
+
+def test_the_model_picks_the_sentence_and_its_span_is_the_short_answer(bot):
+    model = Model("27 kota dari 19 negara")
+    answer = bot_with(bot, model).answer("Berapa kota yang ditetapkan bersama Pekalongan?")
+    assert answer.answered and "27 kota dari 19 negara" in answer.highlight
+    assert answer.short_answer.startswith("27 kota")  # the rules' wording where they overlap the model's span
+    (question, texts), = model.calls  # one batch per question
+    assert question == "Berapa kota yang ditetapkan bersama Pekalongan?" and len(texts) <= 4 * 4
+
+
+def test_nothing_said_is_declined_though_the_words_match(bot):
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    assert bot.answer(question).answered  # the rules alone answer it
+    answer = bot_with(bot, Model(None)).answer(question)
+    assert not answer.answered and answer.message
+
+
+def test_without_a_model_the_rules_answer_as_before(bot):
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    rules = bot.answer(question).to_json()
+    assert bot_with(bot, None).answer(question).to_json() == rules
+    off = Model("2014")
+    assert bot_with(bot, off, reader=False).answer(question).to_json() == rules and not off.calls
+
+
+def test_the_model_is_asked_for_once_and_only_when_needed(bot):
+    asked = []
+
+    def provider():
+        asked.append(1)
+        return Model("2014")
+
+    fresh = Bot(bot.index, AnswerSettings(), reader=provider)
+    assert not asked
+    fresh.answer("Kapan Pekalongan jadi Kota Kreatif?")
+    fresh.answer("Apa misi Jejaring Kota Kreatif UNESCO?")
+    assert asked == [1]
