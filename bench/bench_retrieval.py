@@ -334,20 +334,31 @@ def phase_serve(a: dict) -> dict:
         Path(a["results"]).write_text(json.dumps(results))
 
         sampler.mark = "answers"
-        bot = Bot(index)
+        from uccn_bot.app import load_reader
+
         n_answer = min(len(questions), a["answer_queries"])
-        first, warm = [], np.zeros((a["repeats"], n_answer), dtype=np.int64)
+        reader = load_reader()
+        # The same questions answered by the rules alone and with the answer model, interleaved
+        # question by question so that the machine's noise falls on both alike.
+        bots = {"rules": Bot(index)} | ({"reader": Bot(index, reader=lambda: reader)} if reader else {})
+        first = {name: [] for name in bots}
+        warm = {name: np.zeros((a["repeats"], n_answer), dtype=np.int64) for name in bots}
         answered = 0
         for q in questions[:n_answer]:
-            t0 = clock()
-            ans = bot.answer(q)
-            first.append(clock() - t0)
-            answered += ans.answered
+            for name, bot in bots.items():
+                t0 = clock()
+                ans = bot.answer(q)
+                first[name].append(clock() - t0)
+                answered += ans.answered if name == "rules" else 0
         for r in range(a["repeats"]):
             for j, q in enumerate(questions[:n_answer]):
-                t0 = clock()
-                bot.answer(q)
-                warm[r, j] = clock() - t0
+                for name, bot in bots.items():
+                    t0 = clock()
+                    bot.answer(q)
+                    warm[name][r, j] = clock() - t0
+        reader_times = {f"answer_{name}_{kind}": stats_ms(v if kind == "first" else np.median(v, axis=0))
+                        for name in bots if name != "rules" for kind, v in (("first", first[name]), ("warm", warm[name]))}
+        first, warm = first["rules"], warm["rules"]
     n_terms = [len(t) for t in terms]
     embeddings = getattr(index, "embeddings", None)
     return {
@@ -362,6 +373,7 @@ def phase_serve(a: dict) -> dict:
         "answer_first": stats_ms(first),
         "answer_warm": stats_ms(np.median(warm, axis=0)) if n_answer else {"n": 0},
         "answered": answered,
+        **reader_times,
         "slowest_question": questions[int(np.argmax(np.median(warm, axis=0)))] if n_answer else None,
         "memory": sampler.summary(),
     }
@@ -748,6 +760,11 @@ def main(argv: list[str] | None = None) -> int:
               f"cold start of `uccn-bot ask` {fmt(c.get('median_s'), '.2f')} s"
               + (f", {slow['median_s']:.2f} s for the slowest question" if slow.get("median_s") else "")
               + f" (python + import alone {fmt(c.get('import_only_s'), '.2f')} s)")
+        if "answer_reader_warm" in s:
+            rw, rf = s["answer_reader_warm"], s["answer_reader_first"]
+            print(f"with the answer model, the same questions side by side: p50 {rw['p50']:.2f} ms, p95 {rw['p95']:.2f} ms "
+                  f"warm (first answer p50 {rf['p50']:.2f} ms, p95 {rf['p95']:.2f} ms); "
+                  f"{rw['p50'] / max(s['answer_warm']['p50'], 1e-9):.1f}x the rules' p50")
     info = report["machine"]
     print(f"\n{info.get('cpu', '?')}, {info['cores']} cores, {info.get('memory_gib', '?')} GiB, Python {info['python']}, "
           f"numpy {info['numpy']}, rank-bm25 {info['rank_bm25']}, uccn-bot {info.get('commit', '?')}; "
