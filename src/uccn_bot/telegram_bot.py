@@ -64,6 +64,8 @@ from .telegram_support import (
     FeedbackLog,
     RateLimiter,
     RecentAnswers,
+    DeliveryTimings,
+    DeliveryUncertain,
     RetryingRequest,
     Shown,
     TelegramSetupError,
@@ -268,12 +270,18 @@ def pack_lines(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return messages + [current] if current else messages
 
 
-async def reply(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> Message:
-    """Send `parts` in reply to `message` (the first quotes it), the keyboard under the last."""
-    sent = message
+async def reply(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Send `parts` in reply to `message` (the first quotes it), the keyboard under the last.
+    Returns the last message sent, or None when whether it arrived is unknown (its response
+    was lost twice): the parts after such a one are still sent, as it has likely arrived."""
+    sent = None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        sent = await message.reply_html(part, do_quote=i == 0, reply_markup=markup if last else None)
+        try:
+            sent = await message.reply_html(part, do_quote=i == 0, reply_markup=markup if last else None)
+        except DeliveryUncertain as exc:
+            logger.warning("part %d of %d of a reply may not have arrived (%s); going on", i + 1, len(parts), exc)
+            sent = None
     return sent
 
 
@@ -379,7 +387,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         shown = Shown(answer, 0, chat_type, parts=len(parts))
         sent = await reply(message, parts, keyboard(shown))
-        state.recent.put(sent.chat_id, sent.message_id, shown)
+        if sent is not None:  # else its buttons say "expired": which message it is, is unknown
+            state.recent.put(sent.chat_id, sent.message_id, shown)
     logger.info("question (%d chars) %s in %.0f ms", len(text), "answered" if answer.answered else "declined",
                 (time.perf_counter() - started) * 1000)
 
@@ -456,6 +465,12 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if isinstance(error, Forbidden):  # the user blocked the bot or left the group
         logger.info("cannot send to a chat: %s", error)
         return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Delivery trouble, not a failed answer: the reply may have arrived (a lost response),
+        # or nothing gets through (then neither would an apology).
+        logger.error("could not deliver the reply to update %s: %s",
+                     update.update_id if isinstance(update, Update) else None, error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):
@@ -474,9 +489,14 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 def build_application(config: Config, qa: Bot, token: str, *, request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None, updater: bool = True,
-                      loader: Callable[[Config], Bot] | None = None) -> Application:
-    """The Application with its handlers and shared state (`request` replaces the network in tests)."""
+                      loader: Callable[[Config], Bot] | None = None,
+                      timings: DeliveryTimings | None = None) -> Application:
+    """The Application with its handlers and shared state (`request` replaces the network in
+    tests); `timings` (default: from the environment) pace send retries."""
     tg = config.telegram
+    timings = timings or DeliveryTimings.from_env()
+    running: list[Application] = []  # sends are patient only while the bot runs (not at start-up or stop)
+    patient = lambda: bool(running) and running[0].running  # noqa: E731
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -484,8 +504,7 @@ def build_application(config: Config, qa: Bot, token: str, *, request: BaseReque
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(ChatOrderedProcessor())
-        .request(request or RetryingRequest(connection_pool_size=64, connect_timeout=10.0, read_timeout=15.0,
-                                            write_timeout=15.0, pool_timeout=10.0))
+        .request(request or RetryingRequest(connection_pool_size=64, timings=timings, patient=patient))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -495,6 +514,7 @@ def build_application(config: Config, qa: Bot, token: str, *, request: BaseReque
     if not updater:
         builder = builder.updater(None)
     app = builder.build()
+    running.append(app)
     app.bot_data[STATE] = BotState(config=config, qa=qa, limiter=RateLimiter(tg.rate_limit, tg.rate_window),
                                    feedback=FeedbackLog(tg.feedback_log or None), loader=loader)
     add_handlers(app)
