@@ -3,7 +3,8 @@ through a fault-injecting proxy on 127.0.0.1 (tests/faultproxy.py) that refuses 
 resets them, stalls, and drops responses (the request reaches the API, the response never
 comes back). Time runs faster: UCCN_TELEGRAM_TIME_SCALE=0.15 shrinks the bot's backoff, retry
 deadline and timeouts alike, and the outages are shrunk by the same factor, so "30 s" takes
-4.5 s. bench/faults_telegram.py plays the same scenarios in real time.
+4.5 s. bench/faults_telegram.py plays the same scenarios in real time (and a SIGKILL during a
+burst of 50).
 
 What must hold: no question is lost, none is answered only with an apology, and a reply whose
 response was lost is resent at most once."""
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -109,6 +111,27 @@ def test_a_lost_response_is_resent_once_and_never_apologised_for(rig):
     assert all(answered(texts) and 1 <= len(texts) <= 2 for texts in replies.values()), replies
     assert not rig.apologies(chats)
     assert proxy.count("drop") + proxy.count("drop-reset") == 2 and proxy.count("stall") == proxy.count("reset") == 1
+
+
+def test_questions_pending_at_a_sigkill_are_answered_after_the_restart(rig):
+    """The bot fetched and confirmed 10 questions, then is killed before it could answer them
+    (its sends stall): after the restart each is answered, once."""
+    api, proxy = rig.api, rig.proxy
+    proxy.fault("sendMessage", "stall", times=10_000)
+    ids = [api.send_text(7101 + i % 5, QUESTION) for i in range(10)]
+    api.wait_fetched(ids[-1], TIMEOUT)  # confirmed: Telegram will not hand them out again
+    time.sleep(0.3)  # some are being answered, their sends stalled
+    rig.bot.proc.send_signal(signal.SIGKILL)
+    rig.bot.proc.wait(TIMEOUT)
+    rig.bot.stop()
+    proxy.clear()
+    assert not any(rig.outcome(ids).values())  # nothing got through before the kill
+    rig.bot = rig.start()
+    for update_id in ids:
+        api.wait_reply(update_id, TIMEOUT)
+    replies = rig.outcome(ids)
+    assert all(answered(texts) and len(texts) == 1 for texts in replies.values()), replies
+    assert "left pending at the last stop" in rig.bot.log()
 
 
 @pytest.mark.parametrize("outage", [5, 30])

@@ -69,10 +69,12 @@ from .telegram_support import (
     RetryingRequest,
     Shown,
     TelegramSetupError,
+    Unreachable,
     check_token,
     install_log_hygiene,
     webhook_plan,
 )
+from .journal import Journal, journal_for
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +169,7 @@ class BotState:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loader: Callable[[Config], Bot] | None = None  # how /reload opens the corpus (cli.open_bot)
     watcher: asyncio.Task | None = None
+    journal: Journal | None = None  # questions received and not yet answered (survives a crash)
 
     async def answer(self, question: str) -> Answer:
         """`Bot.answer` in the worker thread, so the event loop keeps serving other chats."""
@@ -467,7 +470,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Delivery trouble, not a failed answer: the reply may have arrived (a lost response),
-        # or nothing gets through (then neither would an apology).
+        # or nothing gets through (then neither would an apology). Unreachable: it stays in
+        # the journal, to be answered at the next start.
+        state = context.bot_data.get(STATE)
+        if isinstance(error, Unreachable) and isinstance(update, Update) and state and state.journal:
+            state.journal.keep(update.to_dict())
         logger.error("could not deliver the reply to update %s: %s",
                      update.update_id if isinstance(update, Update) else None, error)
         return
@@ -489,10 +496,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 def build_application(config: Config, qa: Bot, token: str, *, request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None, updater: bool = True,
-                      loader: Callable[[Config], Bot] | None = None,
+                      loader: Callable[[Config], Bot] | None = None, journal: Journal | None = None,
                       timings: DeliveryTimings | None = None) -> Application:
     """The Application with its handlers and shared state (`request` replaces the network in
-    tests); `timings` (default: from the environment) pace send retries."""
+    tests). With a `journal`, every message update is recorded when getUpdates returns it and
+    marked done once answered; `timings` (default: from the environment) pace send retries."""
     tg = config.telegram
     timings = timings or DeliveryTimings.from_env()
     running: list[Application] = []  # sends are patient only while the bot runs (not at start-up or stop)
@@ -503,12 +511,15 @@ def build_application(config: Config, qa: Bot, token: str, *, request: BaseReque
         .base_url(tg.base_url or DEFAULT_BASE_URL)
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(journal=journal))
         .request(request or RetryingRequest(connection_pool_size=64, timings=timings, patient=patient))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if get_updates_request is None and journal is not None and updater:
+        get_updates_request = RetryingRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0,
+                                              write_timeout=5.0, pool_timeout=1.0, on_updates=journal.received)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if not updater:
@@ -516,7 +527,7 @@ def build_application(config: Config, qa: Bot, token: str, *, request: BaseReque
     app = builder.build()
     running.append(app)
     app.bot_data[STATE] = BotState(config=config, qa=qa, limiter=RateLimiter(tg.rate_limit, tg.rate_window),
-                                   feedback=FeedbackLog(tg.feedback_log or None), loader=loader)
+                                   feedback=FeedbackLog(tg.feedback_log or None), loader=loader, journal=journal)
     add_handlers(app)
     return app
 
@@ -546,6 +557,12 @@ async def _post_init(app: Application) -> None:
         state.watcher = asyncio.create_task(watch_corpus(state), name="uccn:watch-corpus")
     logger.info("@%s is up (%d articles, %d passages)", app.bot.username, len(state.qa.index.documents),
                 len(state.qa.index))
+    if state.journal:  # questions a crash (or an outage at the last stop) left unanswered: first in line
+        pending = state.journal.pending()
+        for raw in pending:
+            await app.update_queue.put(Update.de_json(raw, app.bot))
+        if pending:
+            logger.warning("answering %d question(s) left pending at the last stop", len(pending))
 
 
 async def _post_stop(app: Application) -> None:
@@ -556,8 +573,11 @@ async def _post_stop(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    """Let the answering thread go."""
-    app.bot_data[STATE].executor.shutdown(wait=False, cancel_futures=True)
+    """Let the answering thread go; close the journal."""
+    state: BotState = app.bot_data[STATE]
+    state.executor.shutdown(wait=False, cancel_futures=True)
+    if state.journal:
+        state.journal.close()
 
 
 def corpus_signature(path: Path) -> tuple:
@@ -599,7 +619,8 @@ def run_telegram(config: Config) -> int:
         raise UserError(str(exc)) from None
     install_log_hygiene(token)
     qa = open_bot(config)  # CorpusError / UserError reach cli.main as one clear line
-    app = build_application(config, qa, token, loader=open_bot)
+    app = build_application(config, qa, token, loader=open_bot,
+                            journal=journal_for(config.telegram.feedback_log, token))
     allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
     asyncio.set_event_loop(asyncio.new_event_loop())  # run_* closes the loop it runs on
     try:

@@ -40,6 +40,7 @@ from telegram.request import HTTPXRequest
 
 from .answer import Answer
 from .config import TOKEN_ENV, Config
+from .journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -332,20 +333,25 @@ class RetryingRequest(HTTPXRequest):
     response) is resent once at most; if that fails too, `DeliveryUncertain` says so. While
     `patient()` is false (before the bot runs, and once it is stopping) a call gets only
     `retries` quick retries, so start-up fails fast and shutdown does not hang. getUpdates is
-    left to the Updater's own retry loop."""
+    left to the Updater's own retry loop; `on_updates` sees each batch it returns before the
+    Updater can confirm it to Telegram (the journal records them there)."""
 
     def __init__(self, *args, timings: DeliveryTimings | None = None, retries: int = SEND_RETRIES,
-                 patient: Callable[[], bool] = lambda: True, **kwargs):
+                 patient: Callable[[], bool] = lambda: True,
+                 on_updates: Callable[[list[dict]], None] | None = None, **kwargs):
         self.timings = timings or DeliveryTimings()
         for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout"):
             kwargs.setdefault(name, getattr(self.timings, name))
         super().__init__(*args, **kwargs)
-        self.retries, self.patient = retries, patient
+        self.retries, self.patient, self.on_updates = retries, patient, on_updates
 
     async def post(self, url: str, request_data=None, *args, **kwargs):
         method = url.rsplit("/", 1)[-1]
         if method == "getUpdates":
-            return await super().post(url, request_data, *args, **kwargs)
+            result = await super().post(url, request_data, *args, **kwargs)
+            if self.on_updates and result:
+                self.on_updates(result)
+            return result
         started = time.monotonic()
         attempt, uncertain = 0, None
         while True:
@@ -410,12 +416,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Processes updates of different chats concurrently and those of one chat in order, so
     one slow answer never holds up other people and one person's answers never overtake."""
 
-    def __init__(self, max_concurrent_updates: int = 256):
+    def __init__(self, max_concurrent_updates: int = 256, journal: Journal | None = None):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self.journal = journal  # a message is answered once, and marked done when it was
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        raw = update.to_dict() if self.journal and isinstance(update, Update) and update.message else None
+        if raw is not None and not self.journal.claim(raw):
+            coroutine.close()  # Telegram delivered it again (after a crash or a lost confirmation)
+            logger.info("update %s: its message is answered already; skipped", update.update_id)
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -425,6 +437,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             async with lock:
                 await coroutine
+            if raw is not None:  # not when cancelled: then it stays pending for the next start
+                self.journal.finish(raw)
         finally:
             self._users[chat.id] -= 1
             if not self._users[chat.id]:
