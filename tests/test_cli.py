@@ -99,3 +99,20 @@ def test_index_says_how_it_answers_and_fails_when_it_skipped_a_file(run_cli, tmp
     assert partial.returncode == 1, partial.stderr
     assert "skipped:" in partial.stdout and "gambar.md" in partial.stdout
     assert "Traceback" not in partial.stderr
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "dua"])
+def test_ask_k_below_one_is_a_usage_error(run_cli, k):
+    result = run_cli("ask", "-k", k, "Kapan Pekalongan jadi Kota Kreatif?")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "-k/--passages" in result.stderr and "1 or more" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_says_how_to_see_the_other_passages_and_k_shows_them(run_cli):
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    result = run_cli("ask", question)
+    hint = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0 and hint.startswith("(4 passage lain tersedia")
+    assert f"uccn-bot ask -k 5 '{question}'" in hint
+    shown = run_cli("ask", "-k", "5", question)
+    assert shown.returncode == 0 and "[passage 5 dari 5]" in shown.stdout and "passage lain tersedia" not in shown.stdout

@@ -197,8 +197,7 @@ def test_interactive_session(env, tmp_path):
 
     child.send("abc def")
     child.expect_exact("abc def")  # echoed: readline has it before Ctrl-C arrives
-    interrupt(child)
-    child.expect_exact("Ctrl-C sekali lagi")
+    interrupt(child)  # a typed line: Ctrl-C clears it and the session goes on
     child.expect_exact(PROMPT)
     assert "2004" in ask(child, "kapan uccn dibentuk")  # the cleared line did not stick
 
@@ -250,3 +249,48 @@ def test_interactive_no_color_and_unwritable_history(env, tmp_path):
     child.sendcontrol("d")
     assert finish(child) == 0
     assert "Traceback" not in child.before
+
+
+def test_interactive_ctrl_c_clears_a_typed_line_and_two_on_an_empty_line_exit(env, tmp_path):
+    child = spawn(env)
+    assert "2014" in ask(child, QUESTION)  # the warm-up is over: each Ctrl-C meets readline waiting
+    interrupt(child)  # on an empty line: the first of two
+    child.expect_exact("Ctrl-C sekali lagi")
+    child.expect_exact(PROMPT)
+    child.send("kapan uccn")
+    child.expect_exact("kapan uccn")
+    interrupt(child)  # on a typed line: clears it, does not exit (it used to, as the second Ctrl-C)
+    child.expect_exact(PROMPT)
+    assert "2004" in ask(child, "kapan uccn dibentuk")  # the cleared text did not stick to the line
+    interrupt(child)
+    child.expect_exact("Ctrl-C sekali lagi")
+    child.expect_exact(PROMPT)
+    interrupt(child)  # two in a row on an empty line: exit
+    child.expect_exact("Sampai jumpa")
+    assert finish(child) == 0
+    history = (tmp_path / "data" / "uccn-bot" / "history").read_text(encoding="utf-8").splitlines()
+    assert history == [QUESTION, "kapan uccn dibentuk"]
+
+
+def test_interactive_history_keeps_only_bounded_entries(env, tmp_path):
+    history = tmp_path / "data" / "uccn-bot" / "history"
+    history.parent.mkdir(parents=True)
+    history.write_text("lama " * 20_000 + "\n", encoding="utf-8")  # saved by an older version
+    huge = QUESTION + " " + "mohon dijelaskan " * 1_200  # 20 KB pasted at the prompt (100 KB: the same, slower)
+    child = spawn(env)
+    for start in range(0, len(huge), 2_000):  # typed in pieces, reading the echo, so no pty buffer fills up
+        child.send(huge[start:start + 2_000])
+        while True:
+            try:
+                child.read_nonblocking(1_000_000, timeout=0.05)
+            except pexpect.TIMEOUT:
+                break
+    child.sendline("")
+    child.expect_exact("sangat panjang", timeout=60)
+    child.expect_exact(PROMPT)
+    child.sendcontrol("d")
+    child.expect_exact("Sampai jumpa")
+    assert finish(child) == 0
+    entries = history.read_text(encoding="utf-8").splitlines()
+    assert len(entries) == 2 and all(len(e) <= 500 for e in entries), [len(e) for e in entries]
+    assert entries[1].startswith(QUESTION)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ..app import UserError, answering_mode, load_index, open_bot
@@ -61,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", parents=[common], help="answer one question and exit")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print one JSON object (stable fields)")
-    ask.add_argument("-k", "--passages", type=int, default=None, metavar="N", help="passages to return (default 5; text mode prints the best)")
+    ask.add_argument("-k", "--passages", type=_positive, default=None, metavar="N",
+                     help="passages to return and print (default: return 5, print the best)")
     ask.set_defaults(handler=cmd_ask)
 
     repl = sub.add_parser("repl", parents=[common], help="interactive questions in the terminal (reads a pipe too)")
@@ -88,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of 1 or more (so `-k 0` is a usage error, exit 2)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {value!r}")
+    return number
+
+
 def _setup_logging(config: Config, verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else getattr(logging, config.log_level)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -102,9 +116,27 @@ def cmd_ask(args, config: Config) -> int:
     answer = bot.answer(args.question, passages=args.passages)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
+    elif not answer.answered:
         print(plain(answer, style=Style(color=sys.stdout.isatty())))
+    else:
+        print(_passages_text(answer, args.passages or 1, args.question, Style(color=sys.stdout.isatty())))
     return EXIT_OK
+
+
+def _passages_text(answer, k: int, question: str, style: Style) -> str:
+    """The best `k` passages, and how to see the rest (plain() only counts them)."""
+    hits = answer.passages
+    shown = min(k, len(hits))
+    parts = [plain(replace(answer, passages=hits[: i + 1], **({"notice": None} if i else {})), which=i, style=style)
+             for i in range(shown)]
+    if shown > 1:
+        parts = [style.dim(f"[passage {i + 1} dari {len(hits)}]") + "\n" + p for i, p in enumerate(parts)]
+    text = "\n\n".join(parts)
+    if shown < len(hits):
+        quoted = shlex.quote(question) if len(question) <= 80 else '"…"'
+        text += "\n" + style.dim(f"({len(hits) - shown} passage lain tersedia — uccn-bot ask -k {len(hits)} "
+                                 f"{quoted} untuk melihatnya)")
+    return text
 
 
 def cmd_repl(args, config: Config) -> int:

@@ -32,6 +32,7 @@ logger = logging.getLogger("uccn_bot.repl")
 EXAMPLES = ("Kapan Pekalongan jadi Kota Kreatif?", "Apa misi Jejaring Kota Kreatif UNESCO?")
 MAX_K = 10
 HISTORY_LENGTH = 1000
+MAX_HISTORY_CHARS = 500  # a history entry is cut here: the bot reads no further (answer.max_question_chars)
 COMMANDS = ("/help", "/lagi", "/sumber", "/k", "/json", "/quit")
 ALIASES = {"/bantuan": "/help", "/?": "/help", "/keluar": "/quit", "/exit": "/quit"}
 DECLINED_HINT = "Ketik /sumber untuk melihat artikel yang saya punya, atau /help untuk bantuan."
@@ -201,7 +202,8 @@ def run_repl(config: Config, bot) -> int:
     session = Session(bot, style, config.answer.passages, interactive, wrap=interactive and sys.stdout.isatty())
     try:
         if interactive:
-            return _interactive(session, history_path(config))
+            return _interactive(session, history_path(config),
+                                getattr(config.answer, "max_question_chars", MAX_HISTORY_CHARS))
         return _piped(session)
     except BrokenPipeError:  # `... | uccn-bot repl | head`: the reader has gone, so have we
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -265,9 +267,9 @@ def _piped(session: Session) -> int:
 # --- interactive mode --------------------------------------------------------------------
 
 
-def _interactive(session: Session, history: Path) -> int:
+def _interactive(session: Session, history: Path, max_chars: int = MAX_HISTORY_CHARS) -> int:
     s = session.style
-    has_readline, save_history = _setup_readline(history)
+    has_readline, save_history = _setup_readline(history, max_chars)
     warm_up = _WarmUp(session.bot)
     print(_greeting(session))
     prompt = s.accent("tanya> ")
@@ -281,6 +283,8 @@ def _interactive(session: Session, history: Path) -> int:
                 interrupted = False
                 if not line:
                     continue
+                if has_readline:
+                    _remember(line, max_chars)
                 warm_up.finish()
                 reply = _respond(session, line)
                 if reply.quit:
@@ -288,6 +292,10 @@ def _interactive(session: Session, history: Path) -> int:
                 if reply.text:
                     print(reply.text + "\n", flush=True)
             except KeyboardInterrupt:
+                if has_readline and _line_buffer():  # Ctrl-C on a typed line clears it, nothing more
+                    interrupted = False
+                    print()
+                    continue
                 if interrupted:
                     print()
                     break
@@ -369,7 +377,22 @@ def _readline_safe(prompt: str) -> str:
     return re.sub(r"(\x1b\[[0-9;]*m)", "\001\\1\002", prompt)
 
 
-def _setup_readline(path: Path) -> tuple[bool, Callable[[], None] | None]:
+def _line_buffer() -> str:
+    """What is typed on the prompt line (still there when Ctrl-C interrupts `input`)."""
+    import readline
+
+    return readline.get_line_buffer()
+
+
+def _remember(line: str, max_chars: int) -> None:
+    """Add `line` to the history, cut to `max_chars` (readline's own adding is off: it would
+    keep a pasted 100 KB question whole, in memory and in the history file)."""
+    import readline
+
+    readline.add_history(line[:max_chars])
+
+
+def _setup_readline(path: Path, max_chars: int = MAX_HISTORY_CHARS) -> tuple[bool, Callable[[], None] | None]:
     """Load history and tab completion. Returns whether readline is there at all and the
     function that saves the history (None when it cannot be saved)."""
     try:
@@ -377,6 +400,7 @@ def _setup_readline(path: Path) -> tuple[bool, Callable[[], None] | None]:
     except ImportError:  # a Python built without it: plain input() still works
         return False, None
     readline.set_history_length(HISTORY_LENGTH)
+    readline.set_auto_history(False)  # `_remember` adds each line, bounded
     names = sorted(COMMANDS + tuple(ALIASES))
 
     def complete(text: str, state: int):
@@ -393,6 +417,10 @@ def _setup_readline(path: Path) -> tuple[bool, Callable[[], None] | None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             readline.read_history_file(str(path))
+            for i in range(readline.get_current_history_length()):  # entries saved before the cut
+                item = readline.get_history_item(i + 1) or ""
+                if len(item) > max_chars:
+                    readline.replace_history_item(i, item[:max_chars])
         with open(path, "a", encoding="utf-8"):  # fail now, not after the session
             pass
     except OSError as exc:

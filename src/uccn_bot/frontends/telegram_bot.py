@@ -65,13 +65,17 @@ from .telegram_support import (
     FeedbackLog,
     RateLimiter,
     RecentAnswers,
+    DeliveryTimings,
+    DeliveryUncertain,
     RetryingRequest,
     Shown,
     TelegramSetupError,
+    Unreachable,
     check_token,
     install_log_hygiene,
     webhook_plan,
 )
+from .telegram_journal import Journal, journal_for
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +165,7 @@ class BotState:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loader: Callable[[Config], Bot] | None = None  # how /reload opens the corpus (app.open_bot)
     watcher: asyncio.Task | None = None
+    journal: Journal | None = None  # questions received and not yet answered (survives a crash)
 
     async def answer(self, question: str) -> Answer:
         """`Bot.answer` in the worker thread, so the event loop keeps serving other chats."""
@@ -251,12 +256,18 @@ def with_hint(parts: list[str], hint: str) -> list[str]:
     return parts + [hint]
 
 
-async def reply(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> Message:
-    """Send `parts` in reply to `message` (the first quotes it), the keyboard under the last."""
-    sent = message
+async def reply(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Send `parts` in reply to `message` (the first quotes it), the keyboard under the last.
+    Returns the last message sent, or None when whether it arrived is unknown (its response
+    was lost twice): the parts after such a one are still sent, as it has likely arrived."""
+    sent = None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        sent = await message.reply_html(part, do_quote=i == 0, reply_markup=markup if last else None)
+        try:
+            sent = await message.reply_html(part, do_quote=i == 0, reply_markup=markup if last else None)
+        except DeliveryUncertain as exc:
+            logger.warning("part %d of %d of a reply may not have arrived (%s); going on", i + 1, len(parts), exc)
+            sent = None
     return sent
 
 
@@ -360,7 +371,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         shown = Shown(answer, 0, chat_type, parts=len(parts))
         sent = await reply(message, parts, keyboard(shown))
-        state.recent.put(sent.chat_id, sent.message_id, shown)
+        if sent is not None:  # else its buttons say "expired": which message it is, is unknown
+            state.recent.put(sent.chat_id, sent.message_id, shown)
     logger.info("question (%d chars) %s in %.0f ms", len(text), "answered" if answer.answered else "declined",
                 (time.perf_counter() - started) * 1000)
 
@@ -437,6 +449,16 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if isinstance(error, Forbidden):  # the user blocked the bot or left the group
         logger.info("cannot send to a chat: %s", error)
         return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Delivery trouble, not a failed answer: the reply may have arrived (a lost response),
+        # or nothing gets through (then neither would an apology). Unreachable: it stays in
+        # the journal, to be answered at the next start.
+        state = context.bot_data.get(STATE)
+        if isinstance(error, Unreachable) and isinstance(update, Update) and state and state.journal:
+            state.journal.keep(update.to_dict())
+        logger.error("could not deliver the reply to update %s: %s",
+                     update.update_id if isinstance(update, Update) else None, error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):
@@ -455,29 +477,38 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 def build_application(config: Config, qa: Bot, token: str, *, request: BaseRequest | None = None,
                       get_updates_request: BaseRequest | None = None, updater: bool = True,
-                      loader: Callable[[Config], Bot] | None = None) -> Application:
-    """The Application with its handlers and shared state (`request` replaces the network in tests)."""
+                      loader: Callable[[Config], Bot] | None = None, journal: Journal | None = None,
+                      timings: DeliveryTimings | None = None) -> Application:
+    """The Application with its handlers and shared state (`request` replaces the network in
+    tests). With a `journal`, every message update is recorded when getUpdates returns it and
+    marked done once answered; `timings` (default: from the environment) pace send retries."""
     tg = config.telegram
+    timings = timings or DeliveryTimings.from_env()
+    running: list[Application] = []  # sends are patient only while the bot runs (not at start-up or stop)
+    patient = lambda: bool(running) and running[0].running  # noqa: E731
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(tg.base_url or DEFAULT_BASE_URL)
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(ChatOrderedProcessor())
-        .request(request or RetryingRequest(connection_pool_size=64, connect_timeout=10.0, read_timeout=15.0,
-                                            write_timeout=15.0, pool_timeout=10.0))
+        .concurrent_updates(ChatOrderedProcessor(journal=journal))
+        .request(request or RetryingRequest(connection_pool_size=64, timings=timings, patient=patient))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if get_updates_request is None and journal is not None and updater:
+        get_updates_request = RetryingRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=5.0,
+                                              write_timeout=5.0, pool_timeout=1.0, on_updates=journal.received)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if not updater:
         builder = builder.updater(None)
     app = builder.build()
+    running.append(app)
     app.bot_data[STATE] = BotState(config=config, qa=qa, limiter=RateLimiter(tg.rate_limit, tg.rate_window),
-                                   feedback=FeedbackLog(tg.feedback_log or None), loader=loader)
+                                   feedback=FeedbackLog(tg.feedback_log or None), loader=loader, journal=journal)
     add_handlers(app)
     return app
 
@@ -507,6 +538,12 @@ async def _post_init(app: Application) -> None:
         state.watcher = asyncio.create_task(watch_corpus(state), name="uccn:watch-corpus")
     logger.info("@%s is up (%d articles, %d passages)", app.bot.username, len(state.qa.index.documents),
                 len(state.qa.index))
+    if state.journal:  # questions a crash (or an outage at the last stop) left unanswered: first in line
+        pending = state.journal.pending()
+        for raw in pending:
+            await app.update_queue.put(Update.de_json(raw, app.bot))
+        if pending:
+            logger.warning("answering %d question(s) left pending at the last stop", len(pending))
 
 
 async def _post_stop(app: Application) -> None:
@@ -517,8 +554,11 @@ async def _post_stop(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    """Let the answering thread go."""
-    app.bot_data[STATE].executor.shutdown(wait=False, cancel_futures=True)
+    """Let the answering thread go; close the journal."""
+    state: BotState = app.bot_data[STATE]
+    state.executor.shutdown(wait=False, cancel_futures=True)
+    if state.journal:
+        state.journal.close()
 
 
 def corpus_signature(path: Path) -> tuple:
@@ -559,7 +599,8 @@ def run_telegram(config: Config) -> int:
         raise UserError(str(exc)) from None
     install_log_hygiene(token)
     qa = open_bot(config)  # CorpusError / UserError reach cli.main as one clear line
-    app = build_application(config, qa, token, loader=open_bot)
+    app = build_application(config, qa, token, loader=open_bot,
+                            journal=journal_for(config.telegram.feedback_log, token))
     allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
     asyncio.set_event_loop(asyncio.new_event_loop())  # run_* closes the loop it runs on
     try:

@@ -9,24 +9,30 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import random
 import re
 import secrets
 import threading
 import time
 import warnings
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Literal
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import Update
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
-    TelegramError,
     TimedOut,
 )
 from telegram.ext import BaseUpdateProcessor
@@ -34,14 +40,15 @@ from telegram.request import HTTPXRequest
 
 from ..config import TOKEN_ENV, Config
 from ..core import Answer
+from .telegram_journal import Journal
 
 logger = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 RECENT_ANSWERS = 5000  # answer messages whose buttons still work
-SEND_RETRIES = 3  # extra attempts for a Bot API call that failed before reaching Telegram
-MAX_RETRY_WAIT = 30.0
+SEND_RETRIES = 3  # quick retries of a call that did not reach Telegram, before the bot runs or while it stops
+TIME_SCALE_ENV = "UCCN_TELEGRAM_TIME_SCALE"  # multiplies every DeliveryTimings figure (tests)
 
 
 # --- configuration checks ------------------------------------------------------------------
@@ -265,36 +272,137 @@ class RecentAnswers:
 # --- the network: retries and per-chat ordering -----------------------------------------------
 
 
-class RetryingRequest(HTTPXRequest):
-    """HTTPXRequest that retries a Bot API call when Telegram asks to wait (429) or the call
-    failed before Telegram handled it (connection refused, 5xx). getUpdates is left to the
-    Updater's own retry loop; a timeout is not retried, as the message may have gone out."""
+class Unreachable(NetworkError):
+    """A Bot API call that never reached Telegram: refused, unroutable or answered 5xx until
+    the retry budget ran out (or the bot began to stop). Nothing was delivered."""
 
-    def __init__(self, *args, retries: int = SEND_RETRIES, backoff: float = 0.5, **kwargs):
+
+class DeliveryUncertain(TimedOut):
+    """A Bot API call that may have reached Telegram (its response was lost), resent once,
+    and the resend's outcome is unknown too. It may have been delivered: never apologise."""
+
+
+@dataclass(frozen=True)
+class DeliveryTimings:
+    """How long sends wait and retry. `scaled` shrinks them all alike, so a test can play a
+    30 s outage in 3 s (the environment variable UCCN_TELEGRAM_TIME_SCALE does it for a bot
+    process)."""
+
+    backoff: float = 0.5  # first wait after a failure; doubles each time ...
+    max_backoff: float = 8.0  # ... up to this (then jittered between half and all of it)
+    deadline: float = 600.0  # give up a call that has not reached Telegram after this long
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  # no response by then: maybe delivered (resent at most once)
+    write_timeout: float = 15.0
+    pool_timeout: float = 10.0
+
+    def scaled(self, factor: float) -> "DeliveryTimings":
+        return DeliveryTimings(*(value * factor for value in astuple(self)))
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> "DeliveryTimings":
+        raw = environ.get(TIME_SCALE_ENV, "").strip()
+        try:
+            factor = float(raw) if raw else 1.0
+        except ValueError:
+            factor = 1.0
+        if not 0 < factor <= 1000:
+            logger.warning("ignoring %s=%r (expected a positive number)", TIME_SCALE_ENV, raw)
+            factor = 1.0
+        return cls().scaled(factor) if factor != 1.0 else cls()
+
+
+def never_reached_telegram(error: BaseException) -> bool:
+    """Whether a failed call certainly did not reach Telegram, so resending it cannot
+    duplicate anything: the connection was never made (refused, connect timeout, no free
+    connection in the pool) or Telegram answered with a server error."""
+    cause = error.__cause__
+    if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return True
+    if isinstance(error, (TimedOut, BadRequest)) or cause is not None:
+        return False  # a read timeout, a reset after sending, anything unknown: maybe delivered
+    return isinstance(error, NetworkError)  # an HTTP error status, 502 and the like
+
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest that keeps Bot API calls from being lost to an outage.
+
+    A call that never reached Telegram (connection refused, connect timeout, 5xx) or was told
+    to wait (429) is retried with exponential backoff and jitter until `timings.deadline`. A
+    call that may have reached it (read timeout, connection reset after sending, a dropped
+    response) is resent once at most; if that fails too, `DeliveryUncertain` says so. While
+    `patient()` is false (before the bot runs, and once it is stopping) a call gets only
+    `retries` quick retries, so start-up fails fast and shutdown does not hang. getUpdates is
+    left to the Updater's own retry loop; `on_updates` sees each batch it returns before the
+    Updater can confirm it to Telegram (the journal records them there)."""
+
+    def __init__(self, *args, timings: DeliveryTimings | None = None, retries: int = SEND_RETRIES,
+                 patient: Callable[[], bool] = lambda: True,
+                 on_updates: Callable[[list[dict]], None] | None = None, **kwargs):
+        self.timings = timings or DeliveryTimings()
+        for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout"):
+            kwargs.setdefault(name, getattr(self.timings, name))
         super().__init__(*args, **kwargs)
-        self.retries, self.backoff = retries, backoff
+        self.retries, self.patient, self.on_updates = retries, patient, on_updates
 
     async def post(self, url: str, request_data=None, *args, **kwargs):
         method = url.rsplit("/", 1)[-1]
-        attempt = 0
+        if method == "getUpdates":
+            result = await super().post(url, request_data, *args, **kwargs)
+            if self.on_updates and result:
+                self.on_updates(result)
+            return result
+        started = time.monotonic()
+        attempt, uncertain = 0, None
         while True:
             try:
                 return await super().post(url, request_data, *args, **kwargs)
             except RetryAfter as exc:
-                if method == "getUpdates" or attempt >= self.retries:
-                    raise
-                wait = min(MAX_RETRY_WAIT, _seconds(exc) + 0.1)
-                error: TelegramError = exc
-            except (TimedOut, BadRequest):
+                wait, error = _seconds(exc) + 0.1, exc
+            except (BadRequest, Forbidden, InvalidToken, Conflict, ChatMigrated) as exc:
+                if uncertain:  # the first try may have gone through: this says nothing new
+                    raise DeliveryUncertain(f"{method}: {uncertain}; resent: {exc}") from exc
                 raise
-            except NetworkError as exc:
-                if method == "getUpdates" or attempt >= self.retries:
-                    raise
-                wait, error = self.backoff * 2**attempt, exc
+            except NetworkError as exc:  # TimedOut included
+                if not never_reached_telegram(exc):
+                    if uncertain:
+                        raise DeliveryUncertain(f"{method}: {uncertain}; resent: {exc}") from exc
+                    uncertain = exc  # resend once: at least once beats perhaps never
+                    logger.warning("Bot API %s may have gone through (%s); resending once", method,
+                                   _describe(exc))
+                    continue
+                wait, error = self._backoff(attempt), exc
             attempt += 1
-            logger.warning("Bot API %s failed (%s); retry %d of %d in %.1f s", method, error, attempt,
-                           self.retries, wait)
-            await asyncio.sleep(wait)
+            patient = self.patient()
+            out_of_time = time.monotonic() + wait - started > self.timings.deadline
+            if (patient and out_of_time) or (not patient and attempt > self.retries):
+                if uncertain:
+                    raise DeliveryUncertain(f"{method}: {uncertain}; resent: {error}") from error
+                raise Unreachable(f"{method} did not reach Telegram in {time.monotonic() - started:.1f} s "
+                                  f"({attempt} tries): {_describe(error)}") from error
+            log = logger.warning if attempt == 1 or attempt % 10 == 0 else logger.info
+            log("Bot API %s failed (%s); try %d in %.1f s", method, _describe(error), attempt + 1, wait)
+            await self._sleep(wait)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential, capped, with jitter (half to all of it), so a crowd of sends waiting
+        out one outage does not come back in a single wave."""
+        ceiling = min(self.timings.max_backoff, self.timings.backoff * 2**attempt)
+        return ceiling * random.uniform(0.5, 1.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but stop waiting as soon as the bot starts stopping (checked every 0.2 s)."""
+        end = time.monotonic() + seconds
+        was_patient = self.patient()
+        while (left := end - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, 0.2))
+            if was_patient and not self.patient():
+                return
+
+
+def _describe(error: BaseException) -> str:
+    cause = error.__cause__
+    return f"{type(error).__name__}: {error}" + (f" <- {type(cause).__name__}" if cause is not None else "")
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -308,12 +416,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Processes updates of different chats concurrently and those of one chat in order, so
     one slow answer never holds up other people and one person's answers never overtake."""
 
-    def __init__(self, max_concurrent_updates: int = 256):
+    def __init__(self, max_concurrent_updates: int = 256, journal: Journal | None = None):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self.journal = journal  # a message is answered once, and marked done when it was
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        raw = update.to_dict() if self.journal and isinstance(update, Update) and update.message else None
+        if raw is not None and not self.journal.claim(raw):
+            coroutine.close()  # Telegram delivered it again (after a crash or a lost confirmation)
+            logger.info("update %s: its message is answered already; skipped", update.update_id)
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -323,6 +437,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             async with lock:
                 await coroutine
+            if raw is not None:  # not when cancelled: then it stays pending for the next start
+                self.journal.finish(raw)
         finally:
             self._users[chat.id] -= 1
             if not self._users[chat.id]:
