@@ -45,9 +45,29 @@ def cache_home() -> Path:
 
 @pytest.fixture(scope="session")
 def bot(cache_home):
+    """The bot on the bundled corpus answering by its rules alone: what the rule tests check.
+    (The CLI, REPL and Telegram tests run the product as shipped, answer model included.)"""
+    from dataclasses import replace
+
     from uccn_bot import load_config, open_bot
 
-    return open_bot(load_config())
+    config = load_config()
+    return open_bot(config, replace(config.answer, reader=False))
+
+
+@pytest.fixture(scope="session")
+def reader_bot(bot):
+    """The same index answered with the answer model, as `open_bot` gives it by default."""
+    from uccn_bot.answering import Bot
+    from uccn_bot.app import load_reader
+
+    return Bot(bot.index, replace_settings(bot.settings, reader=True), reader=load_reader)
+
+
+def replace_settings(settings, **changes):
+    from dataclasses import replace
+
+    return replace(settings, **changes)
 
 
 @pytest.fixture
