@@ -86,11 +86,12 @@ def _squad(path: Path) -> list[dict]:
     return d["data"] if isinstance(d, dict) else d
 
 
-def squad_examples(path: Path, source: str, n_hard: int = 2, n_hard_unans: int = 2):
+def squad_examples(path: Path, source: str, n_hard: int = 2, n_hard_unans: int = 2, limit: int = 0):
     """Training pairs and validation questions from a SQuAD-style file (TyDi QA id / IDK-MRC)."""
     pairs: list[Pair] = []
     valid: list[ValidQuestion] = []
-    for c in _squad(path):
+    contexts = _squad(path)
+    for c in contexts[:limit] if limit else contexts:
         ctx = c["context"]
         ss = sentences(ctx)
         if not ss:
@@ -135,10 +136,12 @@ def _facqa_rows(path: Path):
             yield q, p, lab
 
 
-def facqa_examples(path: Path, seed: int = 0):
+def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
     """FacQA: passage (tokens joined by spaces) = text, positive with span; one random other passage negative."""
     rows = []
-    for q, p, lab in _facqa_rows(path):
+    for n, (q, p, lab) in enumerate(_facqa_rows(path)):
+        if limit and n >= limit:
+            break
         text = ""
         starts = []
         for tok in p:
@@ -166,17 +169,18 @@ def facqa_examples(path: Path, seed: int = 0):
     return pairs, valid
 
 
-def train_pairs(bench: Path = BENCH, seed: int = 0) -> list[Pair]:
+def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0) -> list[Pair]:
+    """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny)."""
     pairs: list[Pair] = []
-    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc")[0]
-    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa")[0]
-    pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed)[0]
+    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", limit=limit)[0]
+    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", limit=limit)[0]
+    pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit)[0]
     return pairs
 
 
-def valid_questions(bench: Path = BENCH) -> dict[str, list[ValidQuestion]]:
+def valid_questions(bench: Path = BENCH, limit: int = 0) -> dict[str, list[ValidQuestion]]:
     return {
-        "idk_mrc": squad_examples(bench / "idk_mrc" / "idkmrc_valid.json", "idk_mrc")[1],
-        "tydiqa": squad_examples(bench / "tydiqa_id" / "tydiqa_valid.json", "tydiqa")[1],
-        "facqa": facqa_examples(bench / "facqa" / "valid_preprocess.csv")[1],
+        "idk_mrc": squad_examples(bench / "idk_mrc" / "idkmrc_valid.json", "idk_mrc", limit=limit)[1],
+        "tydiqa": squad_examples(bench / "tydiqa_id" / "tydiqa_valid.json", "tydiqa", limit=limit)[1],
+        "facqa": facqa_examples(bench / "facqa" / "valid_preprocess.csv", limit=limit)[1],
     }

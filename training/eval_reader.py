@@ -136,6 +136,28 @@ def parity(reader: Reader, ckpt: Path, vqs, n: int = 40) -> float:
     return diff
 
 
+def latency(reader: Reader, vqs, runs: int = 40) -> dict:
+    """Median ms to read 8 sentences of 35-45 tokens for one question: cold (lower layers of the texts computed)
+    and warm (texts' lower layers cached, as for a fixed corpus's sentences)."""
+    sents = [t for v in vqs for t in v.texts if 35 <= len(reader.tok.encode(t)[0]) <= 45]
+    qs = [v.question for v in vqs]
+    rng = random.Random(0)
+    cold, warm = [], []
+    for i in range(runs):
+        texts = rng.sample(sents, 8)
+        reader._text_cache.clear()
+        t = time.perf_counter()
+        reader.read(qs[i], texts)
+        cold.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reader.read(qs[i + runs], texts)
+        warm.append(time.perf_counter() - t)
+    out = {"cold_ms_median": 1e3 * float(np.median(cold)), "warm_ms_median": 1e3 * float(np.median(warm)),
+           "cold_ms_p90": 1e3 * float(np.percentile(cold, 90)), "warm_ms_p90": 1e3 * float(np.percentile(warm, 90))}
+    print("latency, 8 sentences of 35-45 tokens: " + ", ".join(f"{k} {v:.1f}" for k, v in out.items()), flush=True)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=None, help="model file (default: the bundled one)")
@@ -143,19 +165,22 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="fixed random sample of this many questions per split")
     ap.add_argument("--splits", default="idk_mrc,tydiqa,facqa")
     ap.add_argument("--parity", type=Path, default=None, help="a training checkpoint to compare against")
+    ap.add_argument("--latency", action="store_true", help="also time reading 8 sentences for one question")
     args = ap.parse_args(argv)
     reader = Reader.load(args.model)
     if reader is None:
         sys.exit("no reader (see the warning above)")
     vq = valid_questions(args.bench)
     res = {}
-    for name in args.splits.split(","):
+    for name in [s for s in args.splits.split(",") if s]:
         qs = vq[name]
         if args.limit and len(qs) > args.limit:
             qs = random.Random(1).sample(qs, args.limit)
         res[name] = evaluate(reader, qs, name)
     if args.parity:
         parity(reader, args.parity, vq["idk_mrc"])
+    if args.latency:
+        latency(reader, vq["idk_mrc"])
     return res
 
 

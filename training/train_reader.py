@@ -235,11 +235,12 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
 
 
 def build(args, tok: Tokenizer):
-    pairs = train_pairs(args.bench, args.seed)
-    valid = valid_questions(args.bench)["idk_mrc"]
+    limit = 10 if args.tiny else 0
+    pairs = train_pairs(args.bench, args.seed, limit)
+    valid = valid_questions(args.bench, limit)["idk_mrc"]
     if args.tiny:
         rng = random.Random(args.seed)
-        pairs = rng.sample(pairs, 48)
+        pairs = rng.sample(pairs, min(48, len(pairs)))
         valid = valid[:12]
     elif args.valid_questions:
         valid = random.Random(1).sample(valid, min(args.valid_questions, len(valid)))
