@@ -358,7 +358,7 @@ class Reader:
         self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
         self.span_w, self.span_b = f32(weights["span.w"]), f32(weights["span.b"])
         self._text_cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
-        self.text_cache_size = 4096
+        self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
 
     # ---- loading ----------------------------------------------------------------------------------------------
 
