@@ -22,8 +22,8 @@ CASES = [
         "Harga cabai merah di pasar tradisional naik tajam menjelang hari raya.",
     ),
     (
-        "Siapa presiden pertama Republik Indonesia?",
-        "Soekarno adalah presiden pertama Republik Indonesia yang menjabat dari tahun 1945 sampai 1967.",
+        "Di provinsi mana Danau Toba berada?",
+        "Danau Toba terletak di Provinsi Sumatera Utara dan merupakan danau vulkanik terbesar di Indonesia.",
         "Kota Bandung terkenal dengan udaranya yang sejuk dan banyak taman kota.",
     ),
     (
