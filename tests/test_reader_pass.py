@@ -44,7 +44,7 @@ def test_the_model_picks_the_sentence_and_its_span_is_the_short_answer(bot):
 def test_nothing_said_is_declined_though_the_words_match(bot):
     question = "Kapan Pekalongan jadi Kota Kreatif?"
     assert bot.answer(question).answered  # the rules alone answer it
-    answer = bot_with(bot, Model(None)).answer(question)
+    answer = bot_with(bot, Model(None), reader_confidence=1.0).answer(question)  # the model alone decides
     assert not answer.answered and answer.message
 
 
@@ -68,3 +68,11 @@ def test_the_model_is_asked_for_once_and_only_when_needed(bot):
     fresh.answer("Kapan Pekalongan jadi Kota Kreatif?")
     fresh.answer("Apa misi Jejaring Kota Kreatif UNESCO?")
     assert asked == [1]
+
+
+def test_an_untyped_question_gets_the_models_span_only_when_it_is_short_and_sure(bot):
+    question = "Apa yang diharapkan dari kerja sama Pekalongan dan Chiang Mai?"
+    sure = bot_with(bot, Model("Pekalongan"), reader_span_min=0.5).answer(question)
+    assert sure.short_answer == "Pekalongan"
+    unsure = bot_with(bot, Model("Pekalongan"), reader_span_min=0.95).answer(question)
+    assert unsure.short_answer is None

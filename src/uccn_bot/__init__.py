@@ -8,6 +8,13 @@ corpus of articles, always citing the passage it answers from.
 
 __version__ = "0.1.0"
 
+import os  # noqa: E402
+
+# One BLAS thread: the answer model's small matrices gain nothing from a second one, and on a
+# busy machine its spin-waiting made reads up to ten times slower (docs/reader.md). Set before
+# numpy loads; a caller's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from .answering import AnswerSettings, Bot  # noqa: E402
 from .app import open_bot  # noqa: E402
 from .config import Config, load_config  # noqa: E402

@@ -92,32 +92,37 @@ class ReaderPass:
         s = self.settings
         best = max(range(len(plan)), key=lambda i: (readings[i].score, -i))
         sentence, share = plan[best]
+        span = self._short_answer(sentence, readings[best], query, hit)
+        if span is None and hit.short_answer and query.answer_type is not AnswerType.NONE:
+            # The rules found an answer of the asked type where the model found none it is sure
+            # of: their sentence and answer stand (on the own questions the rules read types better).
+            sentence, share, span_text, span_value = hit.highlight, hit.sentence_coverage, hit.short_answer, hit.answer_value
+        else:
+            span_text, span_value = (span.text, span.value) if span else (None, None)
         reading = readings[best]
-        span = self._short_answer(sentence, reading, query, hit)
         return replace(
             hit,
             score=hit.score + s.reader_weight * reading.score,
             confidence=s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence,
             highlight=sentence,
             sentence_coverage=share,
-            short_answer=span.text if span else None,
-            answer_value=span.value if span else None,
+            short_answer=span_text,
+            answer_value=span_value,
         )
 
     def _short_answer(self, sentence: str, reading: Reading, query: Query, hit: Hit) -> Span | None:
-        """The model's span, in the typed rules' wording when a rule span overlaps it; the
-        rules' own answer when the model gives none it is sure of."""
-        source = fold(hit.passage.document.source) if hit.passage.document else ""
-        typed = query.answer_type is not AnswerType.NONE
-        rule = self.short_answers.span(sentence, query, source) if typed else None
+        """For a typed question (kapan, berapa, siapa, di mana) the rules' answer in the model's
+        sentence: they know the types, the model tells which sentence. For any other question the
+        model's span, when it is sure of it and it is short: "Jawaban singkat" must be short."""
+        if query.answer_type is not AnswerType.NONE:
+            source = fold(hit.passage.document.source) if hit.passage.document else ""
+            return self.short_answers.span(sentence, query, source)
         if reading.span is None or reading.span_score < self.settings.reader_span_min:
-            return rule
+            return None
         start, end = reading.span
-        if rule is not None and rule.start < end and start < rule.end:
-            return rule
         text = sentence[start:end].strip(" ,.;:")
-        if not text:
-            return rule
+        if not text or len(text.split()) > self.settings.reader_span_words:
+            return None
         start = sentence.index(text, start)
         return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
                     strength=reading.span_score)

@@ -55,10 +55,11 @@ class AnswerSettings:
     reader: bool = True  # read the best candidates with the answer model when it is installed
     reader_passages: int = 4  # best-ranked passages the model reads ...
     reader_sentences: int = 3  # ... each by its sentences that cover the question best (cost grows with both)
-    reader_weight: float = 1.0  # ranking score added per unit of the model's probability that a sentence answers
-    reader_confidence: float = 0.7  # share of the confidence that is the model's probability (the rest: the word rules')
+    reader_weight: float = 0.0  # ranking score added per unit of the model's probability (0: measured no gain, docs/reader.md)
+    reader_confidence: float = 0.0  # share of the confidence that is the model's probability (0: the rules decide better today)
     reader_min_confidence: float = 0.5  # with the model, below this the bot declines
-    reader_span_min: float = 0.2  # the model's span is a short answer when it is at least this sure of it
+    reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
+    reader_span_words: int = 8  # ... and the span is at most this many words
 
     # -- agreement between sources -----------------------------------------------------------
     voters: int = 5  # the best passages that may vote on the short answer
