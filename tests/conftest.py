@@ -28,8 +28,6 @@ def pytest_configure(config) -> None:
     for name, sub in _XDG_DIRS.items():
         os.environ[name] = os.path.join(_session_home, sub)
         os.makedirs(os.environ[name], exist_ok=True)
-    # The suite's first minute is embedding the bundled corpus once: both cores do it faster.
-    os.environ.setdefault("UCCN_BOT_THREADS", "2")
 
 
 def pytest_unconfigure(config) -> None:

@@ -14,6 +14,9 @@ import os  # noqa: E402
 # busy machine its spin-waiting made reads up to ten times slower (docs/reader.md). Set before
 # numpy loads; a caller's own setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# No thread pool in the tokenizer either: a helper thread started from the main thread may be
+# the one the kernel hands Ctrl-C to, and the REPL waiting in readline would not notice it.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from .answering import AnswerSettings, Bot  # noqa: E402
 from .app import open_bot  # noqa: E402
