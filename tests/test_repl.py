@@ -294,3 +294,17 @@ def test_interactive_history_keeps_only_bounded_entries(env, tmp_path):
     entries = history.read_text(encoding="utf-8").splitlines()
     assert len(entries) == 2 and all(len(e) <= 500 for e in entries), [len(e) for e in entries]
     assert entries[1].startswith(QUESTION)
+
+
+def test_ctrl_c_works_though_the_parent_ignored_it(env):
+    """A REPL started by a shell script's `cmd &` inherits SIGINT ignored; Ctrl-C must still work."""
+    import signal
+
+    child = pexpect.spawn(sys.executable, command(env), env=env, encoding="utf-8", dimensions=(50, 120),
+                          timeout=TIMEOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    child.expect_exact(PROMPT)
+    interrupt(child)
+    child.expect_exact("Ctrl-C sekali lagi")
+    child.expect_exact(PROMPT)
+    interrupt(child)
+    child.expect(pexpect.EOF)

@@ -269,6 +269,10 @@ def _piped(session: Session) -> int:
 
 def _interactive(session: Session, history: Path, max_chars: int = MAX_HISTORY_CHARS) -> int:
     s = session.style
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started from a shell that ignores Ctrl-C for background jobs (`cmd &` in a script, some
+        # CI runners): the person at this terminal still expects Ctrl-C to clear the line.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     has_readline, save_history = _setup_readline(history, max_chars)
     warm_up = _WarmUp(session.bot)
     print(_greeting(session))
