@@ -28,6 +28,9 @@ def pytest_configure(config) -> None:
     for name, sub in _XDG_DIRS.items():
         os.environ[name] = os.path.join(_session_home, sub)
         os.makedirs(os.environ[name], exist_ok=True)
+    # Loading the answer model costs ~1.5 s per process: the CLI, REPL and Telegram tests run
+    # without it unless they are about it (they set UCCN_BOT_READER=1; see `with_reader`).
+    os.environ.setdefault("UCCN_BOT_READER", "0")
 
 
 def pytest_unconfigure(config) -> None:
@@ -80,3 +83,6 @@ def run_cli(cache_home, tmp_path):
                               input=input, env=full_env, timeout=timeout, cwd=ROOT)
 
     return run
+
+
+WITH_READER = {"UCCN_BOT_READER": "1"}  # env for a subprocess test of the product as shipped

@@ -116,3 +116,14 @@ def test_ask_says_how_to_see_the_other_passages_and_k_shows_them(run_cli):
     assert f"uccn-bot ask -k 5 '{question}'" in hint
     shown = run_cli("ask", "-k", "5", question)
     assert shown.returncode == 0 and "[passage 5 dari 5]" in shown.stdout and "passage lain tersedia" not in shown.stdout
+
+
+def test_ask_with_the_answer_model_as_shipped(run_cli):
+    """The product as installed reads with its answer model (the other CLI tests run without it)."""
+    reader = {"UCCN_BOT_READER": "1"}
+    result = run_cli("ask", "--json", "Kapan Pekalongan jadi Kota Kreatif?", env=reader)
+    data = json.loads(result.stdout)
+    assert result.returncode == 0 and data["answered"] and "2014" in data["short_answer"]
+    assert data["highlight"] in data["passages"][0]["text"]
+    assert "answer model + rules" in run_cli("index", env=reader).stdout
+    assert "rules only" in run_cli("index").stdout

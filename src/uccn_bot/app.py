@@ -8,6 +8,7 @@ each other. `UserError` is a problem a person can fix, reported in one line.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,14 @@ def open_bot(config: Config, answer_settings: AnswerSettings | None = None) -> B
     """Load (or build) the index for `config` and wrap it in a `Bot` (with the answer model
     when `answer.reader` is on and the model is installed)."""
     settings = answer_settings or config.answer
-    return Bot(load_index(config), settings, reader=load_reader if settings.reader else None)
+    return Bot(load_index(config), settings, reader=load_reader if reader_wanted(settings) else None)
+
+
+def reader_wanted(settings: AnswerSettings) -> bool:
+    """`answer.reader`, unless the environment says UCCN_BOT_READER=0 (as UCCN_BOT_THREADS sets
+    the embedder's threads): the test suite answers most of its subprocess questions without
+    the model, which costs about 1.5 s to load in every process."""
+    return settings.reader and os.environ.get("UCCN_BOT_READER", "1") != "0"
 
 
 def load_reader():
@@ -40,7 +48,7 @@ def load_reader():
 
 def answering_mode(config: Config) -> str:
     """Which way questions are answered, for `uccn-bot index`."""
-    if not config.answer.reader:
+    if not reader_wanted(config.answer):
         return "rules only (answer.reader is off)"
     if load_reader() is None:
         return "rules only (the answer model is not available; see the log)"
