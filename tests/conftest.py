@@ -29,7 +29,7 @@ def pytest_configure(config) -> None:
         os.environ[name] = os.path.join(_session_home, sub)
         os.makedirs(os.environ[name], exist_ok=True)
     # Loading the answer model costs ~1.5 s per process: the CLI, REPL and Telegram tests run
-    # without it unless they are about it (they set UCCN_BOT_READER=1; see `with_reader`).
+    # without it unless they are about it (they pass UCCN_BOT_READER=1).
     os.environ.setdefault("UCCN_BOT_READER", "0")
 
 
@@ -47,28 +47,13 @@ def cache_home() -> Path:
 @pytest.fixture(scope="session")
 def bot(cache_home):
     """The bot on the bundled corpus answering by its rules alone: what the rule tests check.
-    (The CLI, REPL and Telegram tests run the product as shipped, answer model included.)"""
+    (tests/test_reader_pass.py gives it stand-in models; test_cli runs the product as shipped.)"""
     from dataclasses import replace
 
     from uccn_bot import load_config, open_bot
 
     config = load_config()
     return open_bot(config, replace(config.answer, reader=False))
-
-
-@pytest.fixture(scope="session")
-def reader_bot(bot):
-    """The same index answered with the answer model, as `open_bot` gives it by default."""
-    from uccn_bot.answering import Bot
-    from uccn_bot.app import load_reader
-
-    return Bot(bot.index, replace_settings(bot.settings, reader=True), reader=load_reader)
-
-
-def replace_settings(settings, **changes):
-    from dataclasses import replace
-
-    return replace(settings, **changes)
 
 
 @pytest.fixture
@@ -84,5 +69,3 @@ def run_cli(cache_home, tmp_path):
 
     return run
 
-
-WITH_READER = {"UCCN_BOT_READER": "1"}  # env for a subprocess test of the product as shipped

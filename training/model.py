@@ -74,16 +74,19 @@ class Lower(nn.Module):
         for p in self.parameters():
             p.requires_grad = False
 
-    @torch.no_grad()
-    def forward(self, seqs: list[list[int]]) -> list[torch.Tensor]:
+    def embed(self, seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the embedded, padded batch, its mask) of token-id sequences: the input of layer 0."""
         L = max(len(s) for s in seqs)
         ids = np.full((len(seqs), L), self.e5.pad, dtype=np.int64)
         mask = torch.zeros(len(seqs), L, dtype=torch.bool)
         for i, s in enumerate(seqs):
             ids[i, : len(s)] = s
             mask[i, : len(s)] = True
-        x = torch.from_numpy(self.e5.word_rows(ids)) + self.pos[:L] + self.type0
-        x = self.eln(x)
+        return self.eln(torch.from_numpy(self.e5.word_rows(ids)) + self.pos[:L] + self.type0), mask
+
+    @torch.no_grad()
+    def forward(self, seqs: list[list[int]]) -> list[torch.Tensor]:
+        x, mask = self.embed(seqs)
         for ly in self.layers:
             x = ly(x, mask)
         return [x[i, : len(s)] for i, s in enumerate(seqs)]

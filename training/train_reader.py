@@ -91,14 +91,8 @@ class Cache:
         for b in range(0, len(order), bs):
             ii = order[b : b + bs]
             seqs = [self.seqs[i] for i in ii]
-            L = max(len(s) for s in seqs)
-            ids = np.full((len(seqs), L), lower.e5.pad, dtype=np.int64)
-            mask = torch.zeros(len(seqs), L, dtype=torch.bool)
-            for r, s in enumerate(seqs):
-                ids[r, : len(s)] = s
-                mask[r, : len(s)] = True
             with torch.no_grad():
-                x = lower.eln(torch.from_numpy(lower.e5.word_rows(ids)) + lower.pos[:L] + lower.type0)
+                x, mask = lower.embed(seqs)
                 for li in range(top):
                     x = lower.layers[li](x, mask)
                     if li + 1 in levels:
