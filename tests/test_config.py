@@ -54,3 +54,22 @@ def test_token_from_environment_wins(tmp_path, monkeypatch):
     assert load_config(path).telegram_token() == "1:from-file"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "2:from-env")
     assert load_config(path).telegram_token() == "2:from-env"
+
+
+@pytest.mark.parametrize(
+    "lexicon, words",
+    [
+        ("slang: [a, b\n  x: : :\n", ["badlex.yaml:2", "not valid YAML"]),
+        ("keep_words: [yes]\n", ["keep_words", "quote them"]),
+        ("slang: 5\n", ["mapping"]),
+        ("- 5\n", ["badlex.yaml", "must map"]),
+    ],
+)
+def test_a_broken_lexicon_is_a_config_error_naming_the_file(tmp_path, lexicon, words):
+    (tmp_path / "badlex.yaml").write_text(lexicon, encoding="utf-8")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("analysis:\n  lexicon: badlex.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    for w in words:
+        assert w in str(err.value)

@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("settings", nargs="*", help="name=v1,v2,... (AnswerSettings fields)")
     parser.add_argument("--benchmarks", metavar="DIR", help="also run FacQA, TyDi QA id and IDK-MRC from DIR")
+    parser.add_argument("--model", metavar="NPZ", help="an answer model other than the bundled one (a candidate)")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     config = load_config()
@@ -84,7 +85,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, data in BENCHMARKS.items():
             corpus, qa = convert(name, Path(args.benchmarks) / data, work / name)
             corpora.append((name, open_bot(config.with_corpus(corpus)), load_qa(qa)))
-    model = load_reader()
+    if args.model:
+        from uccn_bot.reader import Reader
+
+        model = Reader.load(args.model)
+        if model is None:
+            raise SystemExit(f"cannot load the answer model {args.model}")
+    else:
+        model = load_reader()
     memo = MemoModel(model) if model is not None else None
     for overrides in grid(args.settings):
         settings = dataclasses.replace(config.answer, **overrides)

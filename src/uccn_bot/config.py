@@ -132,6 +132,13 @@ def _from_mapping(raw: dict, file: Path) -> Config:
     synonyms_file = path_of(analysis.get("synonyms_file"), "analysis.synonyms_file")
     for key, word_file in (("analysis.lexicon", lexicon), ("analysis.synonyms_file", synonyms_file)):
         _check_readable(word_file, key, file)
+    if lexicon or synonyms_file:  # a broken word list is a config error, named, not a traceback later
+        from .text import Lexicon
+
+        try:
+            Lexicon.load(str(lexicon) if lexicon else None, str(synonyms_file) if synonyms_file else None)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"{file}: analysis word lists: {exc}") from None
     protected = analysis.get("protected_words") or []
     if not isinstance(protected, list) or not all(isinstance(w, str) for w in protected):
         raise ConfigError(f"{file}: analysis.protected_words must be a list of words")

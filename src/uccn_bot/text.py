@@ -60,8 +60,12 @@ class Lexicon:
 
     @classmethod
     def _read(cls, lexicon_path: str | None, synonyms_path: str | None) -> "Lexicon":
-        lex = _read_yaml(lexicon_path, "lexicon.yaml")
+        lex = _read_yaml(lexicon_path, "lexicon.yaml") or {}
         groups = _read_yaml(synonyms_path, "synonyms.yaml") or []
+        if not isinstance(lex, dict):
+            raise ValueError(f"{lexicon_path}: must map list names (slang, keep_words...) to their words")
+        if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+            raise ValueError(f"{synonyms_path}: must be a list of synonym groups (lists of words)")
         from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
         base = set(StopWordRemoverFactory().get_stop_words())
@@ -94,7 +98,12 @@ def _load_lexicon(lexicon_path: str | None, synonyms_path: str | None) -> Lexico
 def _read_yaml(path: str | None, default_name: str):
     if path:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            try:
+                return yaml.safe_load(fh)
+            except yaml.YAMLError as e:
+                mark = getattr(e, "problem_mark", None)
+                where = f"{path}:{mark.line + 1}" if mark is not None else path
+                raise ValueError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e})") from None
     return yaml.safe_load(resources.files("uccn_bot.data").joinpath(default_name).read_text("utf-8"))
 
 
@@ -107,6 +116,8 @@ def _words_list(lex: dict, key: str) -> list[str]:
 
 
 def _lower_map(mapping) -> dict[str, str]:
+    if mapping is not None and not isinstance(mapping, dict):
+        raise ValueError(f"lexicon: expected a mapping of words, found {mapping!r:.40}")
     return {str(k).lower(): str(v).lower() for k, v in (mapping or {}).items()}
 
 
