@@ -64,6 +64,7 @@ class Cache:
         self.tok = tok
         self.keys: dict[tuple[str, str], int] = {}
         self.seqs: list[list[int]] = []
+        self.seqs_text: list[str] = []
         self.offs: list[list[tuple[int, int]]] = []
         self.states: dict[int, list[torch.Tensor]] = {}
         # --cross: states of whole pairs `<s> q </s></s> t </s>` after the frozen layers, keyed (question, text)
@@ -81,10 +82,13 @@ class Cache:
     def compute_pairs(self, lower: Lower, path: Path | None, bs: int = 64):
         """Frozen-layer states of every registered pair (continuous positions over the pair), fp16."""
         keys = list(self.pairs)
+        # saved under the strings: the integer keys depend on which pairs a run registered
+        names = [(self.seqs_text[q], self.seqs_text[t]) for q, t in keys]
         if path is not None and path.is_file():
             saved = torch.load(path)
-            if saved["keys"] == keys and saved["layers"] == len(lower.layers):
-                self.pair_states = saved["states"]
+            where = {k: i for i, k in enumerate(saved.get("names", []))}
+            if saved["layers"] == len(lower.layers) and all(k in where for k in names):
+                self.pair_states = [saved["states"][where[k]] for k in names]
                 self.cross = True
                 log(f"pair cache: loaded {len(keys)} pairs from {path}")
                 return
@@ -108,7 +112,7 @@ class Cache:
         self.pair_states = out
         self.cross = True
         if path is not None:
-            torch.save({"keys": keys, "layers": len(lower.layers), "states": out}, path)
+            torch.save({"names": names, "layers": len(lower.layers), "states": out}, path)
         log(f"pair cache: {len(keys)} pairs in {time.time() - t0:.0f}s")
 
     def add(self, kind: str, s: str) -> int:
@@ -117,6 +121,7 @@ class Cache:
             ids, offs = self.tok.encode(s)
             lim = MAX_Q if kind == "q" else MAX_T
             self.keys[k] = len(self.seqs)
+            self.seqs_text.append(s)
             self.seqs.append([self.tok.bos] + ids[:lim] + [self.tok.eos])
             self.offs.append(offs[:lim])
         return self.keys[k]
@@ -278,6 +283,9 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
 def build(args, tok: Tokenizer):
     limit = 10 if args.tiny else 0
     pairs = train_pairs(args.bench, args.seed, limit)
+    if args.sources:
+        keep = set(args.sources.split(","))
+        pairs = [p for p in pairs if p.source in keep]
     valid = valid_questions(args.bench, limit)["idk_mrc"]
     if args.tiny:
         rng = random.Random(args.seed)
@@ -343,7 +351,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
             neg = torch.finfo(sl.dtype).min
             sl = sl.masked_fill(~tmask, neg)
             el = el.masked_fill(~tmask, neg)
-            loss = loss + 0.5 * (F.cross_entropy(sl, s_t, ignore_index=-100) + F.cross_entropy(el, e_t, ignore_index=-100))
+            loss = loss + args.span_weight * (F.cross_entropy(sl, s_t, ignore_index=-100) + F.cross_entropy(el, e_t, ignore_index=-100))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(body + heads, 1.0)
@@ -378,6 +386,8 @@ def main(argv=None):
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --epochs)")
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--sources", default="", help="train only on these (comma list of idk_mrc, tydiqa, facqa)")
+    ap.add_argument("--span-weight", type=float, default=0.5, help="weight of the span loss against the score's")
     ap.add_argument("--lr-body", type=float, default=3e-5)
     ap.add_argument("--lr-head", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=100)
@@ -410,7 +420,8 @@ def main(argv=None):
     if args.cross:
         args.sep = 0
     shape = f"c{args.cross}" if args.cross else f"s{args.sep}"
-    ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{'_phase2' if args.init_from else ''}.pt"
+    data_tag = "_" + args.sources.replace(",", "+") if args.sources else ""
+    ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
         model = JointReader(e5, st["level"], st["joint"])
@@ -470,7 +481,9 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
     export(model, cfg, args.export, e5_path,
            {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
             "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
-            "train_splits": ["idk_mrc train", "tydiqa_id train", "facqa train"],
+            "train_splits": [f"{name} train" for name in (args.sources.split(",") if args.sources
+                                                          else ["idk_mrc", "tydiqa", "facqa"])],
+            "span_weight": args.span_weight,
             "init_from": str(args.init_from.name) if args.init_from else None})
 
 
