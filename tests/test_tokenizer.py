@@ -105,6 +105,15 @@ def test_unknown_characters_are_one_unk(tok):
     assert ids.count(tok.unk) == 1 and text[slice(*offs[k])] == "ᮞᮥᮔ᮪ᮓ"
 
 
+def test_a_small_vocabulary_as_tokenizers_segments_it():
+    """tokenizers' own Unigram example (scores as a plain list), behind Metaspace: the word-initial U+2581 is
+    missing from this vocabulary, so it is an <unk>, fused with the unknown characters that follow it."""
+    pieces = ["<unk>", "a", "b", "c", "d", "cd", "ab", "abc", "abcd", "<s>", "</s>"]
+    t = Tokenizer(pieces, [0, 0, 0, 0, 0, 1, 2, 5, 10, 0, 0], 0, {9: " "}, 9, 10)
+    assert t.encode("abcdacdxx") == ([0, 8, 1, 5, 0], [(0, 1), (0, 4), (4, 5), (5, 7), (7, 9)])
+    assert t.encode("ab cd\tx") == ([0, 6, 0, 5, 0], [(0, 1), (0, 2), (3, 3), (3, 5), (6, 7)])
+
+
 def test_the_text_cache_is_bounded(e5, monkeypatch):
     import uccn_bot.tokenizer as tk
 

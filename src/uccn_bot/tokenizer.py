@@ -61,8 +61,9 @@ class Tokenizer:
                     vocab[f"<empty-{i}>"] = i
         self._vocab = vocab
         # float64 sums of the float32 scores, as tokenizers adds them
-        self._scores: list[float] = list(map(float, scores.tolist() if hasattr(scores, "tolist") else scores))
-        self._unk_score = min(self._scores) - UNK_PENALTY
+        self._scores: list[float] = scores.tolist() if hasattr(scores, "tolist") else [float(x) for x in scores]
+        low = float(scores.min()) if hasattr(scores, "min") else min(self._scores, default=0.0)
+        self._unk_score = low - UNK_PENALTY
         self._max_len = max(map(len, vocab), default=1)
         self.norm = norm
         # normalise()'s fast path: str.translate when every character maps to exactly one character
