@@ -169,11 +169,12 @@ def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
     return pairs, valid
 
 
-def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0) -> list[Pair]:
-    """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny)."""
+def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2) -> list[Pair]:
+    """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny; n_hard: hard
+    negatives per answerable question; an unanswerable one always gives its 2 best-overlapping sentences)."""
     pairs: list[Pair] = []
-    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", limit=limit)[0]
-    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", limit=limit)[0]
+    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", n_hard, limit=limit)[0]
+    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", n_hard, limit=limit)[0]
     pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit)[0]
     return pairs
 

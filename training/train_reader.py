@@ -283,7 +283,7 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
 
 def build(args, tok: Tokenizer):
     limit = 10 if args.tiny else 0
-    pairs = train_pairs(args.bench, args.seed, limit)
+    pairs = train_pairs(args.bench, args.seed, limit, args.hard_negatives)
     if args.sources:
         keep = set(args.sources.split(","))
         pairs = [p for p in pairs if p.source in keep]
@@ -388,6 +388,8 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --epochs)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--sources", default="", help="train only on these (comma list of idk_mrc, tydiqa, facqa)")
+    ap.add_argument("--hard-negatives", type=int, default=2,
+                    help="other sentences of the context as negatives, per answerable question")
     ap.add_argument("--span-weight", type=float, default=0.5, help="weight of the span loss against the score's")
     ap.add_argument("--lr-body", type=float, default=3e-5)
     ap.add_argument("--lr-head", type=float, default=1e-3)
@@ -421,7 +423,8 @@ def main(argv=None):
     if args.cross:
         args.sep = 0
     shape = f"c{args.cross}" if args.cross else f"s{args.sep}"
-    data_tag = "_" + args.sources.replace(",", "+") if args.sources else ""
+    data_tag = ("_" + args.sources.replace(",", "+") if args.sources else "") + (
+        f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
@@ -484,7 +487,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
             "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
             "train_splits": [f"{name} train" for name in (args.sources.split(",") if args.sources
                                                           else ["idk_mrc", "tydiqa", "facqa"])],
-            "span_weight": args.span_weight,
+            "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
             "init_from": str(args.init_from.name) if args.init_from else None})
 
 
