@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("settings", nargs="*", help="name=v1,v2,... (AnswerSettings fields)")
     parser.add_argument("--benchmarks", metavar="DIR", help="also run FacQA, TyDi QA id and IDK-MRC from DIR")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each set")
+    parser.add_argument("--no-reader", action="store_true", help="rules only (the bot without the answer model)")
     parser.add_argument("--model", metavar="NPZ", help="an answer model other than the bundled one (a candidate)")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
@@ -85,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, data in BENCHMARKS.items():
             corpus, qa = convert(name, Path(args.benchmarks) / data, work / name)
             corpora.append((name, open_bot(config.with_corpus(corpus)), load_qa(qa)))
-    if args.model:
+    if args.no_reader:
+        model = None
+    elif args.model:
         from uccn_bot.reader import Reader
 
         model = Reader.load(args.model)
@@ -96,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     memo = MemoModel(model) if model is not None else None
     for overrides in grid(args.settings):
         settings = dataclasses.replace(config.answer, **overrides)
-        results = [line(name, evaluate("uccn-bot", bot_system(Bot(base.index, settings, reader=lambda: memo)), items))
+        reader = None if args.no_reader else (lambda: memo)
+        results = [line(name, evaluate("uccn-bot", bot_system(Bot(base.index, settings, reader=reader)),
+                                       items[: args.limit] if args.limit else items))
                    for name, base, items in corpora]
         print(overrides or "defaults", *results, sep="\n  ", flush=True)
     return 0

@@ -264,6 +264,7 @@ _RANGES: dict[str, tuple[bool, float | None, float | None]] = {
     "answer.reader_weight": (False, 0, None),
     "answer.reader_confidence": (False, 0, 1),
     "answer.reader_min_confidence": (False, 0, 1),
+    "answer.reader_veto": (False, 0, 1),
     "answer.reader_span_min": (False, 0, 1),
     "answer.reader_span_words": (True, 1, None),
     "answer.voters": (True, 1, None),

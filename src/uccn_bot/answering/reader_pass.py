@@ -100,10 +100,14 @@ class ReaderPass:
         else:
             span_text, span_value = (span.text, span.value) if span else (None, None)
         reading = readings[best]
+        confidence = s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence
+        if reading.score < s.reader_veto:
+            # on topic by its words, but the model reads no sentence here that says the answer
+            confidence = min(confidence, reading.score)
         return replace(
             hit,
             score=hit.score + s.reader_weight * reading.score,
-            confidence=s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence,
+            confidence=confidence,
             highlight=sentence,
             sentence_coverage=share,
             short_answer=span_text,

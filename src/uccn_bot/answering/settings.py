@@ -58,6 +58,7 @@ class AnswerSettings:
     reader_weight: float = 0.0  # ranking score added per unit of the model's probability (0: measured no gain, docs/reader.md)
     reader_confidence: float = 0.0  # share of the confidence that is the model's probability (0: the rules decide better today)
     reader_min_confidence: float = 0.5  # with the model, below this the bot declines
+    reader_veto: float = 0.0  # the model's probability under which a passage is declined however sure the rules are
     reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
     reader_span_words: int = 8  # ... and the span is at most this many words
 
