@@ -51,7 +51,8 @@ def test_nothing_said_is_declined_though_the_words_match(bot):
 def test_the_veto_declines_what_the_rules_are_sure_of_only_when_the_model_reads_nothing(bot):
     question = "Kapan Pekalongan jadi Kota Kreatif?"
     # the rules' share alone (0.7 x 1.0) clears the threshold: without a veto the bot answers
-    assert bot_with(bot, Model(None), reader_confidence=0.3, reader_min_confidence=0.4).answer(question).answered
+    assert bot_with(bot, Model(None), reader_confidence=0.3, reader_min_confidence=0.4,
+                    reader_veto=0.0).answer(question).answered
     vetoed = bot_with(bot, Model(None), reader_confidence=0.3, reader_min_confidence=0.4, reader_veto=0.1)
     assert not vetoed.answer(question).answered
     said = bot_with(bot, Model("1 Desember 2014"), reader_confidence=0.3, reader_min_confidence=0.4, reader_veto=0.1)
