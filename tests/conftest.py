@@ -1,4 +1,9 @@
-"""Shared fixtures: one index cache for the whole run, the bundled corpus, a CLI runner."""
+"""Shared fixtures: one index cache for the whole run, the bundled corpus, a CLI runner.
+
+The bundled corpus's index (with its passage embeddings: about 15 s, the run's biggest single
+cost) is built once per run into the session's cache home, by a background process started
+as soon as the tests are collected; the tests that need it run last, so the build overlaps
+everything else (`bundled_index`). Under pytest-xdist the workers share that cache home."""
 
 from __future__ import annotations
 
@@ -11,20 +16,33 @@ from pathlib import Path
 
 import pytest
 
+try:
+    import fcntl
+except ImportError:  # no flock (Windows): the first test that needs the index builds it
+    fcntl = None
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 
 
 _XDG_DIRS = {"XDG_CACHE_HOME": "xdg-cache", "XDG_DATA_HOME": "xdg-data"}
+_HOME_KEY = "uccn_session_home"  # handed to pytest-xdist workers
 _session_home: str | None = None
+_owns_home = False
+_builder: subprocess.Popen | None = None
 
 
 def pytest_configure(config) -> None:
     """Point the XDG cache and data homes at a temporary directory before any test runs, so
     no test (whatever its order, and whatever the person running `make test` has exported)
-    writes an index into their real ~/.cache or a history into ~/.local/share."""
-    global _session_home
-    _session_home = tempfile.mkdtemp(prefix="uccn-bot-tests-")
+    writes an index into their real ~/.cache or a history into ~/.local/share. Workers of a
+    parallel run use their controller's directory, so the index is built once for all."""
+    global _session_home, _owns_home
+    inherited = getattr(config, "workerinput", {}).get(_HOME_KEY)
+    if inherited:
+        _session_home = inherited
+    else:
+        _session_home, _owns_home = tempfile.mkdtemp(prefix="uccn-bot-tests-"), True
     for name, sub in _XDG_DIRS.items():
         os.environ[name] = os.path.join(_session_home, sub)
         os.makedirs(os.environ[name], exist_ok=True)
@@ -33,9 +51,61 @@ def pytest_configure(config) -> None:
     os.environ.setdefault("UCCN_BOT_READER", "0")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, in the controller: give each worker the session's directory."""
+    node.workerinput[_HOME_KEY] = _session_home
+
+
 def pytest_unconfigure(config) -> None:
-    if _session_home:
+    if _builder is not None and _builder.poll() is None:  # the run ended before the build did
+        _builder.kill()
+        _builder.wait()
+    if _session_home and _owns_home:
         shutil.rmtree(_session_home, ignore_errors=True)
+
+
+def _needs_bundled_index(item) -> bool:
+    return "bundled_index" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Run the test files that need the bundled index last (whole files, in their usual
+    order, so no module fixture is set up twice), and start its build now in a background
+    process, so the tests that do not need it run meanwhile."""
+    late = {item.module.__name__ for item in items if _needs_bundled_index(item) and hasattr(item, "module")}
+    if late:
+        items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", None) in late)  # stable
+        if not config.option.collectonly:
+            _start_builder()
+
+
+def _lock_path() -> str:
+    return os.path.join(_session_home, "bundled-index.lock")
+
+
+def _start_builder() -> None:
+    """`load_index(load_config())` in a child process holding the index lock until it exits
+    (once per run: under xdist the first worker to get here starts it)."""
+    global _builder
+    if fcntl is None:
+        return
+    try:
+        os.close(os.open(os.path.join(_session_home, "builder-started"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    lock = os.open(_lock_path(), os.O_CREAT | os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held from here, then by the child alone: it is inherited
+        with open(os.path.join(_session_home, "builder.log"), "wb") as log:
+            _builder = subprocess.Popen(
+                [sys.executable, "-c", "from uccn_bot import load_config\n"
+                                       "from uccn_bot.app import load_index\n"
+                                       "load_index(load_config())"],
+                cwd=ROOT, env={**os.environ, "UCCN_BOT_READER": "0"}, pass_fds=(lock,),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        os.close(lock)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +115,21 @@ def cache_home() -> Path:
 
 
 @pytest.fixture(scope="session")
-def bot(cache_home):
+def bundled_index(cache_home):
+    """The bundled corpus's index in `cache_home`, with the default settings: waits for the
+    background build, or builds it here when there is none (or it failed)."""
+    from uccn_bot import load_config
+    from uccn_bot.app import load_index
+
+    if fcntl is None:
+        return load_index(load_config())
+    with open(_lock_path(), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # free once the builder has exited
+        return load_index(load_config())
+
+
+@pytest.fixture(scope="session")
+def bot(bundled_index):
     """The bot on the bundled corpus answering by its rules alone: what the rule tests check.
     (tests/test_reader_pass.py gives it stand-in models; test_cli runs the product as shipped.)"""
     from dataclasses import replace
@@ -57,7 +141,7 @@ def bot(cache_home):
 
 
 @pytest.fixture
-def run_cli(cache_home, tmp_path):
+def run_cli(bundled_index, cache_home, tmp_path):
     """Run `python -m uccn_bot ARGS...` as a real subprocess; returns CompletedProcess."""
 
     def run(*args: str, input: str | None = None, env: dict | None = None, timeout: float = 120):
