@@ -87,8 +87,8 @@ def run_unreadable(cache_home, tmp_path):
 # --- 2. --config naming a directory or an unreadable file ----------------------------------
 
 
-def test_config_that_is_a_directory_is_one_clear_line(run_cli, tmp_path):
-    result = run_cli("ask", "--config", str(tmp_path), "apa")
+def test_config_that_is_a_directory_is_one_clear_line(call_cli, tmp_path):
+    result = call_cli("ask", "--config", str(tmp_path), "apa")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"uccn-bot: {tmp_path}: is a directory, not a config file"
 
@@ -163,10 +163,10 @@ def test_edge_values_are_accepted(tmp_path, text):
     ("answer:\n  min_confidence: 7\n", "answer.min_confidence must be between 0 and 1, not 7"),
     ("telegram:\n  rate_limit: 1.5\n", "telegram.rate_limit must be a whole number, not 1.5"),
 ])
-def test_cli_names_the_out_of_range_key(run_cli, tmp_path, text, words):
+def test_cli_names_the_out_of_range_key(call_cli, tmp_path, text, words):
     config = tmp_path / "c.yaml"
     config.write_text(text, encoding="utf-8")
-    result = run_cli("ask", "--config", str(config), "apa")
+    result = call_cli("ask", "--config", str(config), "apa")
     assert result.returncode == 1 and result.stderr.strip() == f"uccn-bot: {config}: {words}"
 
 
@@ -193,7 +193,7 @@ def _lines_naming(stderr: str, name: str) -> list[str]:
     return [line for line in stderr.splitlines() if name in line]
 
 
-def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unreadable, run_cli, tmp_path):
+def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unreadable, call_cli, tmp_path):
     corpus = small_corpus(tmp_path / "corpus")
     secret = corpus / "rahasia.md"
     secret.write_text("Bandung Kota Desain\n\nBandung ditetapkan sebagai Kota Desain pada 2015.\n", encoding="utf-8")
@@ -201,7 +201,7 @@ def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unr
     folder.mkdir()
     (folder / "lama.md").write_text("Arsip Lama\n\nSebuah arsip lama tentang Kota Solo.\n", encoding="utf-8")
     config = _config(tmp_path)
-    clean, _ = _ask(run_cli, small_corpus(tmp_path / "clean"), config)
+    clean, _ = _ask(call_cli, small_corpus(tmp_path / "clean"), config)
     for attempt in ("build", "cached"):
         data, stderr = _ask(lambda *a: run_unreadable([secret, folder], *a), corpus, config)
         assert data == clean, attempt
@@ -209,18 +209,18 @@ def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unr
         assert len(_lines_naming(stderr, "arsip")) == 1, stderr
         assert len(stderr.strip().splitlines()) == 2, stderr
     # once readable again, the file is served (the cache key covers it)
-    data, stderr = _ask(run_cli, corpus, config, "kapan bandung jadi kota desain")
+    data, stderr = _ask(call_cli, corpus, config, "kapan bandung jadi kota desain")
     assert data["answered"] and "2015" in data["passages"][0]["text"] and stderr == ""
 
 
-def test_latin1_file_is_read_and_binary_file_skipped(run_cli, tmp_path):
+def test_latin1_file_is_read_and_binary_file_skipped(call_cli, tmp_path):
     corpus = small_corpus(tmp_path / "corpus")
     (corpus / "solo.md").write_bytes("Solo Kota Kreatif\n\nSurakarta mengajukan diri sebagai Kota Kreatif "
                                      "bidang kriya pada 2021, kata Pak Andr\u00e9.\n".encode("cp1252"))
     (corpus / "gambar.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     config = _config(tmp_path)
     for attempt in ("build", "cached"):
-        data, stderr = _ask(run_cli, corpus, config, "kapan surakarta mengajukan diri jadi kota kreatif")
+        data, stderr = _ask(call_cli, corpus, config, "kapan surakarta mengajukan diri jadi kota kreatif")
         assert data["answered"] and "Andr\u00e9" in data["passages"][0]["text"], attempt
         assert {p["title"] for p in data["passages"]} >= {"Solo Kota Kreatif", "Ambon Kota Musik"}  # the rest is there
         assert len(_lines_naming(stderr, "solo.md")) == 1 and "read as Windows-1252" in stderr, stderr
