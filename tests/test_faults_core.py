@@ -253,10 +253,7 @@ CACHE_FILES = ["idf.npy", "indptr.npy", "postings.npy", "weights.npy", "doc_len.
                "word_counts.npy", "embeddings.npy", "strings.json", "meta.json"]
 
 
-@pytest.fixture
-def stand_in_embeddings(monkeypatch):
-    """Deterministic vectors instead of the model: the cache must hold and check embeddings,
-    and the 70 rebuilds below must stay fast (the model itself is covered by the CLI test)."""
+def _stand_in_embeddings(monkeypatch) -> None:
     import hashlib
 
     import numpy as np
@@ -271,6 +268,39 @@ def stand_in_embeddings(monkeypatch):
     monkeypatch.setattr(semantic, "embed_passages", lambda texts, batch=32, progress=None:
                         np.stack([vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32))
     monkeypatch.setattr(semantic, "embed_query", vector)
+
+
+@pytest.fixture
+def stand_in_embeddings(monkeypatch):
+    """Deterministic vectors instead of the model: the cache must hold and check embeddings,
+    and the 70 rebuilds below must stay fast (the model itself is covered by the CLI test)."""
+    _stand_in_embeddings(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def clean_cache(tmp_path_factory):
+    """The small corpus indexed once (with the stand-in vectors) and the answers to QUESTIONS
+    from that clean cache: each test below damages its own copy."""
+    from uccn_bot.answering import Bot
+    from uccn_bot.index import IndexSettings, open_index
+
+    root = tmp_path_factory.mktemp("clean-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        _stand_in_embeddings(mp)
+        clean = open_index(small_corpus(root / "corpus"), IndexSettings(), root / "cache")
+        assert clean.embeddings is not None  # so embeddings.npy has bytes to damage
+        expected = [Bot(clean).answer(q).to_json() for q in QUESTIONS]
+    return root, expected
+
+
+def _copy_of(clean_cache, tmp_path: Path) -> tuple[Path, Path, list]:
+    """(corpus, cache, expected answers): the small corpus (shared: no test changes it) and a
+    copy of its clean cache for this test to damage."""
+    import shutil
+
+    root, expected = clean_cache
+    shutil.copytree(root / "cache", tmp_path / "cache")
+    return root / "corpus", tmp_path / "cache", expected
 
 
 def _damage(entry: Path, name: str, how: str) -> None:
@@ -295,17 +325,15 @@ def _damage(entry: Path, name: str, how: str) -> None:
 @pytest.mark.parametrize("how", ["seed0", "seed1", "seed2", "truncated", "missing"])
 @pytest.mark.parametrize("name", CACHE_FILES)
 def test_damaged_cache_file_is_rebuilt_once_and_answers_do_not_change(
-        stand_in_embeddings, tmp_path, monkeypatch, caplog, name, how):
+        stand_in_embeddings, clean_cache, tmp_path, monkeypatch, caplog, name, how):
     import logging
 
     from uccn_bot import index as index_module
     from uccn_bot.answering import Bot
     from uccn_bot.index import IndexSettings, cache_key, open_index
 
-    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
-    clean = open_index(corpus, settings, cache)
-    assert clean.embeddings is not None  # so embeddings.npy has bytes to damage
-    expected = [Bot(clean).answer(q).to_json() for q in QUESTIONS]
+    corpus, cache, expected = _copy_of(clean_cache, tmp_path)
+    settings = IndexSettings()
     _damage(cache / cache_key(corpus, settings), name, how)
 
     builds = []
@@ -331,15 +359,15 @@ def test_damaged_cache_file_is_rebuilt_once_and_answers_do_not_change(
     lambda m: [m],
     lambda m: {k: v for k, v in m.items() if k != "checksum"},
 ])
-def test_garbled_manifest_is_rebuilt(stand_in_embeddings, tmp_path, caplog, garble):
+def test_garbled_manifest_is_rebuilt(stand_in_embeddings, clean_cache, tmp_path, caplog, garble):
     import json
     import logging
 
     from uccn_bot.answering import Bot
     from uccn_bot.index import IndexSettings, cache_key, open_index
 
-    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
-    expected = [Bot(open_index(corpus, settings, cache)).answer(q).to_json() for q in QUESTIONS]
+    corpus, cache, expected = _copy_of(clean_cache, tmp_path)
+    settings = IndexSettings()
     meta = cache / cache_key(corpus, settings) / "meta.json"
     meta.write_text(json.dumps(garble(json.loads(meta.read_text()))), encoding="utf-8")
     with caplog.at_level(logging.WARNING):
