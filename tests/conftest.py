@@ -69,13 +69,18 @@ def _needs_bundled_index(item) -> bool:
     return "bundled_index" in getattr(item, "fixturenames", ())
 
 
+def _module_name(item) -> str | None:
+    return getattr(getattr(item, "module", None), "__name__", None)
+
+
 def pytest_collection_modifyitems(session, config, items) -> None:
     """Run the test files that need the bundled index last (whole files, in their usual
     order, so no module fixture is set up twice), and start its build now in a background
-    process, so the tests that do not need it run meanwhile."""
-    late = {item.module.__name__ for item in items if _needs_bundled_index(item) and hasattr(item, "module")}
+    process, so the tests that do not need it run meanwhile. (`make test` hands whole files
+    to its two pytest-xdist workers in this order: --dist loadfile --no-loadscope-reorder.)"""
+    late = {_module_name(item) for item in items if _needs_bundled_index(item)}
     if late:
-        items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", None) in late)  # stable
+        items.sort(key=lambda item: _module_name(item) in late)  # stable
         if not config.option.collectonly:
             _start_builder()
 
@@ -141,8 +146,9 @@ def bot(bundled_index):
 
 
 @pytest.fixture
-def run_cli(bundled_index, cache_home, tmp_path):
-    """Run `python -m uccn_bot ARGS...` as a real subprocess; returns CompletedProcess."""
+def run_cli(cache_home, tmp_path):
+    """Run `python -m uccn_bot ARGS...` as a real subprocess; returns CompletedProcess. A test
+    that runs it on the bundled corpus asks for `bundled_index` too (else it builds its own)."""
 
     def run(*args: str, input: str | None = None, env: dict | None = None, timeout: float = 120):
         full_env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "XDG_DATA_HOME": str(tmp_path / "data")}
@@ -155,13 +161,14 @@ def run_cli(bundled_index, cache_home, tmp_path):
 
 
 @pytest.fixture
-def call_cli(bundled_index, cache_home, tmp_path):
+def call_cli(cache_home, tmp_path):
     """Run `uccn-bot ARGS...` through the CLI's `main()` in this process, with the environment,
     working directory and output `run_cli` gives a subprocess; returns a CompletedProcess
     too. For the tests where a process adds only its start-up (about 0.4 s): a few tests of
     each front end stay real processes. As in a new process, logging starts unconfigured
     (so warnings reach the captured stderr), a usage error exits 2 and an exception that
-    escapes `main()` is printed with its traceback and exits 1."""
+    escapes `main()` is printed with its traceback and exits 1. On the bundled corpus, ask
+    for `bundled_index` too, as with `run_cli`."""
     import io
     import logging
     import traceback

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("bundled_index")  # most of these run on the bundled corpus
+
 
 def test_ask_json_acceptance(run_cli):
     result = run_cli("ask", "--json", "Kapan Pekalongan jadi Kota Kreatif?")
