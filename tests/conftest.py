@@ -73,6 +73,7 @@ def _module_name(item) -> str | None:
     return getattr(getattr(item, "module", None), "__name__", None)
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(session, config, items) -> None:
     """Run the test files that need the bundled index last (whole files, in their usual
     order, so no module fixture is set up twice), and start its build now in a background
