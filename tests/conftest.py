@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,10 +59,10 @@ def pytest_configure_node(node) -> None:
 
 
 def pytest_unconfigure(config) -> None:
-    if _builder is not None and _builder.poll() is None:  # the run ended before the build did
-        _builder.kill()
-        _builder.wait()
+    if _builder is not None:
+        _builder.poll()  # reaped if it is done; if not, the process that owns the directory stops it
     if _session_home and _owns_home:
+        _stop_builder()
         shutil.rmtree(_session_home, ignore_errors=True)
 
 
@@ -110,8 +111,34 @@ def _start_builder() -> None:
                                        "load_index(load_config())"],
                 cwd=ROOT, env={**os.environ, "UCCN_BOT_READER": "0"}, pass_fds=(lock,),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(_session_home, "builder.pid"), "w") as f:
+            f.write(str(_builder.pid))
     finally:
         os.close(lock)
+
+
+def _stop_builder() -> None:
+    """At the end of the run, stop the build if it is still going (the run ended first, say
+    with -x or Ctrl-C); under xdist the controller does it, whichever worker started it. The
+    build holds the lock until it exits, so a lock still held means its pid is still its."""
+    try:
+        with open(os.path.join(_session_home, "builder.pid"), encoding="ascii") as f:
+            pid = int(f.read())
+    except (OSError, ValueError):
+        return
+    with open(_lock_path(), "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return  # free: the build has ended
+        except BlockingIOError:
+            pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        fcntl.flock(lock, fcntl.LOCK_EX)  # freed as the build's process goes
+    if _builder is not None:
+        _builder.wait()
 
 
 @pytest.fixture(scope="session")
