@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/uccn-bot repl
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 eval: $(STAMP)
 	$(BIN)/uccn-bot eval

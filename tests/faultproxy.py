@@ -9,6 +9,7 @@ bot sends them) to the upstream and the response back, unless told otherwise:
                                        # comes back (the connection stalls until the bot gives up)
     proxy.fault("sendMessage", "reset", times=3)   # cut the connection instead of forwarding
     proxy.fault(None, "stall")         # any method: never forward, never answer
+    proxy.fault("sendMessage", "drop", chat=7001)  # only a request for that chat (its chat_id)
 
 Modes: "reset" (RST, nothing forwarded), "stall" (nothing forwarded, no answer), "drop"
 (forwarded, the response swallowed, the connection held open), "drop-reset" (forwarded, the
@@ -18,11 +19,13 @@ happened) for every request.
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 MODES = ("reset", "stall", "drop", "drop-reset")
 
@@ -32,6 +35,7 @@ class _Rule:
     method: str | None
     mode: str
     left: int
+    chat: int | None = None
 
 
 class _Closed(Exception):
@@ -54,6 +58,23 @@ def _abort(sock: socket.socket | None) -> None:
         sock.close()
     except OSError:
         pass
+
+
+def _chat_of(request: bytes) -> int | None:
+    """The chat_id of a Bot API request (a form-encoded or JSON body, or the query string)."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    request_line, *header_lines = head.split(b"\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (h.partition(b":") for h in header_lines)}
+    try:
+        if b"json" in headers.get(b"content-type", b"").lower():
+            value = json.loads(body or b"{}").get("chat_id")
+        else:
+            query = request_line.split(b" ", 2)[1].partition(b"?")[2]
+            fields = {**parse_qs(query.decode("latin-1")), **parse_qs(body.decode("utf-8"))}
+            value = fields.get("chat_id", [None])[-1]
+        return int(value) if value is not None else None
+    except (ValueError, TypeError, AttributeError, IndexError):
+        return None
 
 
 def _read_message(sock: socket.socket, buffer: bytearray) -> bytes:
@@ -140,12 +161,14 @@ class FaultProxy:
     def down(self) -> bool:
         return self._listener is None
 
-    def fault(self, method: str | None, mode: str, times: int = 1) -> None:
-        """Apply `mode` to the next `times` requests of `method` (None: of any method)."""
+    def fault(self, method: str | None, mode: str, times: int = 1, chat: int | None = None) -> None:
+        """Apply `mode` to the next `times` requests of `method` (None: of any method), or only
+        to those for `chat` when it is given (so a fault meant for one chat's first send cannot
+        be taken by another chat's request that happens to arrive first)."""
         if mode not in MODES:
             raise ValueError(f"unknown fault mode {mode!r}; expected one of {MODES}")
         with self._lock:
-            self._rules.append(_Rule(method, mode, times))
+            self._rules.append(_Rule(method, mode, times, chat))
 
     def clear(self) -> None:
         """Forget the faults not yet applied."""
@@ -200,10 +223,11 @@ class FaultProxy:
                 self._sockets.add(client)
             threading.Thread(target=self._serve, args=(client,), name="faultproxy-conn", daemon=True).start()
 
-    def _take(self, method: str) -> str | None:
+    def _take(self, method: str, request: bytes) -> str | None:
         with self._lock:
+            chat = _chat_of(request) if any(rule.chat is not None for rule in self._rules) else None
             for rule in self._rules:
-                if rule.method in (None, method) and rule.left > 0:
+                if rule.method in (None, method) and rule.left > 0 and rule.chat in (None, chat):
                     rule.left -= 1
                     if rule.left == 0:
                         self._rules.remove(rule)
@@ -218,7 +242,7 @@ class FaultProxy:
                 request = _read_message(client, inbound)
                 path = request.split(b" ", 2)[1].decode("latin-1")
                 method = path.split("?", 1)[0].rsplit("/", 1)[-1]
-                mode = self._take(method)
+                mode = self._take(method, request)
                 if mode in ("reset", "stall"):
                     self._note(method, mode)
                     if mode == "reset":

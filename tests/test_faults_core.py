@@ -87,8 +87,8 @@ def run_unreadable(cache_home, tmp_path):
 # --- 2. --config naming a directory or an unreadable file ----------------------------------
 
 
-def test_config_that_is_a_directory_is_one_clear_line(run_cli, tmp_path):
-    result = run_cli("ask", "--config", str(tmp_path), "apa")
+def test_config_that_is_a_directory_is_one_clear_line(call_cli, tmp_path):
+    result = call_cli("ask", "--config", str(tmp_path), "apa")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"uccn-bot: {tmp_path}: is a directory, not a config file"
 
@@ -163,10 +163,10 @@ def test_edge_values_are_accepted(tmp_path, text):
     ("answer:\n  min_confidence: 7\n", "answer.min_confidence must be between 0 and 1, not 7"),
     ("telegram:\n  rate_limit: 1.5\n", "telegram.rate_limit must be a whole number, not 1.5"),
 ])
-def test_cli_names_the_out_of_range_key(run_cli, tmp_path, text, words):
+def test_cli_names_the_out_of_range_key(call_cli, tmp_path, text, words):
     config = tmp_path / "c.yaml"
     config.write_text(text, encoding="utf-8")
-    result = run_cli("ask", "--config", str(config), "apa")
+    result = call_cli("ask", "--config", str(config), "apa")
     assert result.returncode == 1 and result.stderr.strip() == f"uccn-bot: {config}: {words}"
 
 
@@ -193,7 +193,7 @@ def _lines_naming(stderr: str, name: str) -> list[str]:
     return [line for line in stderr.splitlines() if name in line]
 
 
-def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unreadable, run_cli, tmp_path):
+def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unreadable, call_cli, tmp_path):
     corpus = small_corpus(tmp_path / "corpus")
     secret = corpus / "rahasia.md"
     secret.write_text("Bandung Kota Desain\n\nBandung ditetapkan sebagai Kota Desain pada 2015.\n", encoding="utf-8")
@@ -201,7 +201,7 @@ def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unr
     folder.mkdir()
     (folder / "lama.md").write_text("Arsip Lama\n\nSebuah arsip lama tentang Kota Solo.\n", encoding="utf-8")
     config = _config(tmp_path)
-    clean, _ = _ask(run_cli, small_corpus(tmp_path / "clean"), config)
+    clean, _ = _ask(call_cli, small_corpus(tmp_path / "clean"), config)
     for attempt in ("build", "cached"):
         data, stderr = _ask(lambda *a: run_unreadable([secret, folder], *a), corpus, config)
         assert data == clean, attempt
@@ -209,18 +209,18 @@ def test_unreadable_file_and_directory_are_skipped_with_one_warning_each(run_unr
         assert len(_lines_naming(stderr, "arsip")) == 1, stderr
         assert len(stderr.strip().splitlines()) == 2, stderr
     # once readable again, the file is served (the cache key covers it)
-    data, stderr = _ask(run_cli, corpus, config, "kapan bandung jadi kota desain")
+    data, stderr = _ask(call_cli, corpus, config, "kapan bandung jadi kota desain")
     assert data["answered"] and "2015" in data["passages"][0]["text"] and stderr == ""
 
 
-def test_latin1_file_is_read_and_binary_file_skipped(run_cli, tmp_path):
+def test_latin1_file_is_read_and_binary_file_skipped(call_cli, tmp_path):
     corpus = small_corpus(tmp_path / "corpus")
     (corpus / "solo.md").write_bytes("Solo Kota Kreatif\n\nSurakarta mengajukan diri sebagai Kota Kreatif "
                                      "bidang kriya pada 2021, kata Pak Andr\u00e9.\n".encode("cp1252"))
     (corpus / "gambar.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     config = _config(tmp_path)
     for attempt in ("build", "cached"):
-        data, stderr = _ask(run_cli, corpus, config, "kapan surakarta mengajukan diri jadi kota kreatif")
+        data, stderr = _ask(call_cli, corpus, config, "kapan surakarta mengajukan diri jadi kota kreatif")
         assert data["answered"] and "Andr\u00e9" in data["passages"][0]["text"], attempt
         assert {p["title"] for p in data["passages"]} >= {"Solo Kota Kreatif", "Ambon Kota Musik"}  # the rest is there
         assert len(_lines_naming(stderr, "solo.md")) == 1 and "read as Windows-1252" in stderr, stderr
@@ -253,10 +253,7 @@ CACHE_FILES = ["idf.npy", "indptr.npy", "postings.npy", "weights.npy", "doc_len.
                "word_counts.npy", "embeddings.npy", "strings.json", "meta.json"]
 
 
-@pytest.fixture
-def stand_in_embeddings(monkeypatch):
-    """Deterministic vectors instead of the model: the cache must hold and check embeddings,
-    and the 70 rebuilds below must stay fast (the model itself is covered by the CLI test)."""
+def _stand_in_embeddings(monkeypatch) -> None:
     import hashlib
 
     import numpy as np
@@ -271,6 +268,39 @@ def stand_in_embeddings(monkeypatch):
     monkeypatch.setattr(semantic, "embed_passages", lambda texts, batch=32, progress=None:
                         np.stack([vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32))
     monkeypatch.setattr(semantic, "embed_query", vector)
+
+
+@pytest.fixture
+def stand_in_embeddings(monkeypatch):
+    """Deterministic vectors instead of the model: the cache must hold and check embeddings,
+    and the 70 rebuilds below must stay fast (the model itself is covered by the CLI test)."""
+    _stand_in_embeddings(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def clean_cache(tmp_path_factory):
+    """The small corpus indexed once (with the stand-in vectors) and the answers to QUESTIONS
+    from that clean cache: each test below damages its own copy."""
+    from uccn_bot.answering import Bot
+    from uccn_bot.index import IndexSettings, open_index
+
+    root = tmp_path_factory.mktemp("clean-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        _stand_in_embeddings(mp)
+        clean = open_index(small_corpus(root / "corpus"), IndexSettings(), root / "cache")
+        assert clean.embeddings is not None  # so embeddings.npy has bytes to damage
+        expected = [Bot(clean).answer(q).to_json() for q in QUESTIONS]
+    return root, expected
+
+
+def _copy_of(clean_cache, tmp_path: Path) -> tuple[Path, Path, list]:
+    """(corpus, cache, expected answers): the small corpus (shared: no test changes it) and a
+    copy of its clean cache for this test to damage."""
+    import shutil
+
+    root, expected = clean_cache
+    shutil.copytree(root / "cache", tmp_path / "cache")
+    return root / "corpus", tmp_path / "cache", expected
 
 
 def _damage(entry: Path, name: str, how: str) -> None:
@@ -295,17 +325,15 @@ def _damage(entry: Path, name: str, how: str) -> None:
 @pytest.mark.parametrize("how", ["seed0", "seed1", "seed2", "truncated", "missing"])
 @pytest.mark.parametrize("name", CACHE_FILES)
 def test_damaged_cache_file_is_rebuilt_once_and_answers_do_not_change(
-        stand_in_embeddings, tmp_path, monkeypatch, caplog, name, how):
+        stand_in_embeddings, clean_cache, tmp_path, monkeypatch, caplog, name, how):
     import logging
 
     from uccn_bot import index as index_module
     from uccn_bot.answering import Bot
     from uccn_bot.index import IndexSettings, cache_key, open_index
 
-    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
-    clean = open_index(corpus, settings, cache)
-    assert clean.embeddings is not None  # so embeddings.npy has bytes to damage
-    expected = [Bot(clean).answer(q).to_json() for q in QUESTIONS]
+    corpus, cache, expected = _copy_of(clean_cache, tmp_path)
+    settings = IndexSettings()
     _damage(cache / cache_key(corpus, settings), name, how)
 
     builds = []
@@ -331,15 +359,15 @@ def test_damaged_cache_file_is_rebuilt_once_and_answers_do_not_change(
     lambda m: [m],
     lambda m: {k: v for k, v in m.items() if k != "checksum"},
 ])
-def test_garbled_manifest_is_rebuilt(stand_in_embeddings, tmp_path, caplog, garble):
+def test_garbled_manifest_is_rebuilt(stand_in_embeddings, clean_cache, tmp_path, caplog, garble):
     import json
     import logging
 
     from uccn_bot.answering import Bot
     from uccn_bot.index import IndexSettings, cache_key, open_index
 
-    corpus, cache, settings = small_corpus(tmp_path / "corpus"), tmp_path / "cache", IndexSettings()
-    expected = [Bot(open_index(corpus, settings, cache)).answer(q).to_json() for q in QUESTIONS]
+    corpus, cache, expected = _copy_of(clean_cache, tmp_path)
+    settings = IndexSettings()
     meta = cache / cache_key(corpus, settings) / "meta.json"
     meta.write_text(json.dumps(garble(json.loads(meta.read_text()))), encoding="utf-8")
     with caplog.at_level(logging.WARNING):

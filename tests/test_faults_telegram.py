@@ -101,8 +101,8 @@ def test_a_lost_response_is_resent_once_and_never_apologised_for(rig):
     api, proxy = rig.api, rig.proxy
     modes = ["drop", "drop-reset", "reset", "stall"]
     chats = [7001 + i for i in range(len(modes))]
-    for mode in modes:
-        proxy.fault("sendMessage", mode)
+    for mode, chat in zip(modes, chats):  # each on that chat's first send, whatever arrives first
+        proxy.fault("sendMessage", mode, chat=chat)
     firsts = [api.send_text(chat, QUESTION) for chat in chats]
     follow_ups = [api.send_text(chat, FOLLOW_UP) for chat in chats]
     for update_id in follow_ups:

