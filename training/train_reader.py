@@ -266,7 +266,7 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: v.astype(np.float16) for k, v in w.items()}
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    np.savez(tmp, **arrays)  # uncompressed: fp16 weights hardly compress, and loading skips the inflate
     os.replace(tmp, path)
     manifest = {
         "format": "uccn-bot reader v1",
