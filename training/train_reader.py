@@ -429,13 +429,12 @@ def main(argv=None):
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
         model = JointReader(e5, st["level"], st["joint"])
-        args.cross = args.cross or 0
         model.load_state_dict(st["model"])
         _export(args, model, e5_path, st["step"], None)
         return
     tok = Tokenizer.from_e5file(e5)
     items, vq, cache = build(args, tok)
-    if args.cross:
+    if args.cross:  # frozen layers over each pair
         for q, t, _, _ in items:
             cache.add_pair(q, t)
         for _, q, ts in vq:
@@ -443,33 +442,26 @@ def main(argv=None):
                 cache.add_pair(q, t)
         lower = Lower(e5, args.cross)
         cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
-        del lower
-        t0 = time.time()
-        budget = args.max_minutes * 60 if args.max_minutes else None
-        model, step, total = train(args, e5, cache, items, vq, args.cross, args.joint, budget, ckpt)
-        a, h = eval_torch(model, cache, args.cross, vq)
-        log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first "
-            f"{h:.3f} [{time.time() - t0:.0f}s training this session]")
-        if args.export:
-            _export(args, model, e5_path, step, total)
-        return
-    compare = [int(s) for s in args.compare.split(",") if s]
-    levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
-    lower = Lower(e5, max(levels))
-    cache.compute(lower, levels, None if args.tiny else args.work / f"cache_{tag}_{'-'.join(map(str, levels))}.pt")
+        level = args.cross
+    else:  # frozen layers over each question and text alone
+        compare = [int(s) for s in args.compare.split(",") if s]
+        levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
+        lower = Lower(e5, max(levels))
+        cache.compute(lower, levels, None if args.tiny else args.work / f"cache_{tag}_{'-'.join(map(str, levels))}.pt")
+        if compare:
+            for s in compare:
+                t0 = time.time()
+                model, step, _ = train(args, e5, cache, items, vq, s, args.joint, args.compare_seconds, None)
+                a, h = eval_torch(model, cache, s, vq)
+                log(f"COMPARE sep={s} joint={args.joint}: {step} steps in {time.time() - t0:.0f}s -> IDK-MRC valid "
+                    f"({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}")
+            return
+        level = args.sep
     del lower
-    if compare:
-        for s in compare:
-            t0 = time.time()
-            model, step, _ = train(args, e5, cache, items, vq, s, args.joint, args.compare_seconds, None)
-            a, h = eval_torch(model, cache, s, vq)
-            log(f"COMPARE sep={s} joint={args.joint}: {step} steps in {time.time() - t0:.0f}s -> IDK-MRC valid "
-                f"({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}")
-        return
     t0 = time.time()
     budget = args.max_minutes * 60 if args.max_minutes else None
-    model, step, total = train(args, e5, cache, items, vq, args.sep, args.joint, budget, ckpt)
-    a, h = eval_torch(model, cache, args.sep, vq)
+    model, step, total = train(args, e5, cache, items, vq, level, args.joint, budget, ckpt)
+    a, h = eval_torch(model, cache, level, vq)
     log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}"
         f" [{time.time() - t0:.0f}s training this session]")
     if args.export:
