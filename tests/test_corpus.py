@@ -82,3 +82,15 @@ def test_empty_or_missing_directory_is_an_error(tmp_path):
         load_corpus(tmp_path)
     with pytest.raises(CorpusError, match="not found"):
         load_corpus(tmp_path / "tidak-ada")
+
+
+def test_runaway_title_source_and_url_are_capped_not_shown_whole(tmp_path, caplog):
+    words = " ".join(["panjang"] * 2000)
+    (tmp_path / "a.md").write_text(
+        f"---\ntitle: {words}\nsource: {words}\nurl: https://example.org/{'x' * 5000}\n---\nIsi artikel.\n",
+        encoding="utf-8")
+    doc = load_document(tmp_path / "a.md")
+    assert len(doc.title) <= 200 and doc.title.endswith("…") and doc.title.startswith("panjang panjang")
+    assert len(doc.source) <= 200 and doc.source.endswith("…")
+    assert doc.url == "" and "a.md:4: url of 5020 characters left out" in caplog.text
+    assert doc.body == "Isi artikel."

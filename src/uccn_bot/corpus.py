@@ -38,6 +38,8 @@ _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # 200 KB string) is cut to its head and tail around "…" wherever it would be shown, indexed
 # or embedded: left whole, one such token made indexing take minutes.
 MAX_TOKEN_CHARS = 64
+MAX_FIELD_CHARS = 200  # title and source, as shown under every answer
+MAX_URL_CHARS = 2000  # longer is no link a browser or Telegram takes
 _LONG_TOKEN_RE = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
 
 
@@ -171,15 +173,15 @@ def load_document(path: Path, report: CorpusReport | None = None) -> Document:
     title = _text_field(path, meta, "title", text)
     if not title and not meta:
         title, body = _title_from_body(body)  # a plain text file: its first line is the title
-    title = trim_long_tokens(title or doc_id)
+    title = _capped(trim_long_tokens(title or doc_id), MAX_FIELD_CHARS)
     if not _ID_RE.match(doc_id):
         raise CorpusError(path, _key_line(text, "id"), f"id {doc_id!r} may only hold letters, digits, '.', '_' and '-'")
     return Document(
         id=doc_id,
         title=title,
-        source=_text_field(path, meta, "source", text),
+        source=_capped(trim_long_tokens(_text_field(path, meta, "source", text)), MAX_FIELD_CHARS),
         date=_date_field(path, meta, text),
-        url=_text_field(path, meta, "url", text),
+        url=_url_field(path, meta, text),
         body=body,
         path=str(path),
     )
@@ -248,6 +250,25 @@ def _text_field(path: Path, meta: dict, key: str, text: str) -> str:
     if isinstance(value, (dict, list)):
         raise CorpusError(path, _key_line(text, key), f"'{key}' must be a single line of text")
     return " ".join(str(value).split())
+
+
+def _capped(text: str, limit: int) -> str:
+    """text cut at a word boundary to at most `limit` characters (with "…"): a title or source is shown
+    with every answer, and one runaway line must not fill a chat message."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
+
+
+def _url_field(path: Path, meta: dict, text: str) -> str:
+    """The url, left out (with a warning) when it is too long to be a link: a cut URL would be a wrong one."""
+    url = _text_field(path, meta, "url", text)
+    if len(url) > MAX_URL_CHARS:
+        logger.warning("%s:%s: url of %d characters left out (at most %d)", path, _key_line(text, "url"),
+                       len(url), MAX_URL_CHARS)
+        return ""
+    return url
 
 
 def _date_field(path: Path, meta: dict, text: str) -> str:
