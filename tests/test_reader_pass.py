@@ -87,3 +87,16 @@ def test_an_untyped_question_gets_the_models_span_only_when_it_is_short_and_sure
     assert sure.short_answer == "Pekalongan"
     unsure = bot_with(bot, Model("Pekalongan"), reader_span_min=0.95).answer(question)
     assert unsure.short_answer is None
+
+
+def test_a_typed_question_the_rules_cannot_answer_takes_the_models_span_if_it_holds_the_type(bot, monkeypatch):
+    question = "Kapan Pekalongan mendapat rekomendasi dari lembaga nasional?"
+    assert bot.answer(question).short_answer is None  # the rules pick no date for it
+    # the model's span holds no date: no short answer rather than a wrong kind of one
+    assert bot_with(bot, Model("berbagai lembaga nasional")).answer(question).short_answer is None
+    # where the rules pick nothing but the model's span is a date, the model's span is the answer
+    dated = bot_with(bot, Model("1 Desember 2014"))
+    monkeypatch.setattr(dated.short_answers, "span", lambda *a, **k: None)
+    answer = dated.answer("Kapan Pekalongan jadi Kota Kreatif?")
+    assert answer.short_answer == "1 Desember 2014" and "1 Desember 2014" in answer.highlight
+

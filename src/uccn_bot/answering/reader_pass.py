@@ -92,14 +92,21 @@ class ReaderPass:
         s = self.settings
         best = max(range(len(plan)), key=lambda i: (readings[i].score, -i))
         sentence, share = plan[best]
-        span = self._short_answer(sentence, readings[best], query, hit)
+        reading = readings[best]
+        span = self._short_answer(sentence, reading, query, hit)
         if span is None and hit.short_answer and query.answer_type is not AnswerType.NONE:
             # The rules found an answer of the asked type where the model found none it is sure
             # of: their sentence and answer stand (on the own questions the rules read types better).
             sentence, share, span_text, span_value = hit.highlight, hit.sentence_coverage, hit.short_answer, hit.answer_value
         else:
+            if span is None and query.answer_type is not AnswerType.NONE:
+                # no rule picks an answer of the asked type here: the model's own span, when it is
+                # sure and, for a date or a number, holds one (the patterns find it in the span)
+                span = self._model_span(sentence, reading, query)
+                if span is not None and query.answer_type in (AnswerType.DATE, AnswerType.NUMBER) \
+                        and not self.short_answers.spans(span.text, query.answer_type):
+                    span = None
             span_text, span_value = (span.text, span.value) if span else (None, None)
-        reading = readings[best]
         confidence = s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence
         if reading.score < s.reader_veto:
             # on topic by its words, but the model reads no sentence here that says the answer
@@ -121,6 +128,10 @@ class ReaderPass:
         if query.answer_type is not AnswerType.NONE:
             source = fold(hit.passage.document.source) if hit.passage.document else ""
             return self.short_answers.span(sentence, query, source)
+        return self._model_span(sentence, reading, query)
+
+    def _model_span(self, sentence: str, reading: Reading, query: Query) -> Span | None:
+        """The model's span when it is sure of it and it is short."""
         if reading.span is None or reading.span_score < self.settings.reader_span_min:
             return None
         start, end = reading.span
