@@ -293,6 +293,7 @@ class Reader:
         self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
         self.span_w, self.span_b = f32(weights["span.w"]), f32(weights["span.b"])
         self._text_cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.batch = 16  # texts per forward pass (bounds the memory of one pass)
         self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
 
@@ -356,25 +357,27 @@ class Reader:
     def _text_states(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         out: list = [None] * len(texts)
         todo: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
-            hit = self._text_cache.get(t)
-            if hit is not None:
-                self._text_cache.move_to_end(t)
-                out[i] = hit
-            else:
-                todo.setdefault(t, []).append(i)
+        with self._cache_lock:  # answers may run in several threads
+            for i, t in enumerate(texts):
+                hit = self._text_cache.get(t)
+                if hit is not None:
+                    self._text_cache.move_to_end(t)
+                    out[i] = hit
+                else:
+                    todo.setdefault(t, []).append(i)
         if todo:
             keys = list(todo)
             encs = [self.tok.encode(t) for t in keys]
             seqs = [[self.tok.bos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
             states = self.encode_separately(seqs)
-            for t, (ids, offs), st in zip(keys, encs, states):
-                v = (st, offs[: self.max_t])
-                self._text_cache[t] = v
-                for i in todo[t]:
-                    out[i] = v
-            while len(self._text_cache) > self.text_cache_size:
-                self._text_cache.popitem(last=False)
+            with self._cache_lock:
+                for t, (ids, offs), st in zip(keys, encs, states):
+                    v = (st, offs[: self.max_t])
+                    self._text_cache[t] = v
+                    for i in todo[t]:
+                        out[i] = v
+                while len(self._text_cache) > self.text_cache_size:
+                    self._text_cache.popitem(last=False)
         return out
 
     def prepare(self, texts: list[str]) -> None:
@@ -424,7 +427,8 @@ class Reader:
         return score.reshape(-1), starts, ends, offs
 
     def read(self, question: str, texts: list[str]) -> list[Reading]:
-        """Read each text against the question, all in one batch. Same input, same output."""
+        """Read each text against the question, all in one batch. Same input, same output; safe to call from
+        several threads at once (numpy releases the GIL in the matrix products)."""
         if not texts:
             return []
         texts = list(texts)
