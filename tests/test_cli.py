@@ -98,6 +98,7 @@ def test_index_says_how_it_answers_and_fails_when_it_skipped_a_file(call_cli, tm
     (corpus / "a.md").write_text("# Kota Kreatif\n\nPekalongan menjadi Kota Kreatif UNESCO pada 2014.\n", encoding="utf-8")
     clean = call_cli("index", "--corpus", str(corpus))
     assert clean.returncode == 0 and "answering:" in clean.stdout and "skipped" not in clean.stdout
+    assert "(built in" in clean.stdout and "(loaded in" in call_cli("index", "--corpus", str(corpus)).stdout
     (corpus / "gambar.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     partial = call_cli("index", "--corpus", str(corpus))
     assert partial.returncode == 1, partial.stderr

@@ -101,6 +101,7 @@ class Index:
     words: list[str]  # the corpus's normalised words, stop words included (typo repair picks from these)
     arrays: dict[str, np.ndarray]
     key: str = ""
+    from_cache: bool = False  # loaded from the cache rather than built now
     names: frozenset[str] = frozenset()  # terms of the corpus's proper nouns ("ambon", "unesco")
     places: frozenset[str] = frozenset()  # folded words the corpus writes as places ("ambon", "mesir")
     # Corpus files left out, as (path, reason), and files read with a fallback encoding, as
@@ -371,6 +372,7 @@ def open_index(
             for path, note in index.recoded:
                 report.recode(path, note)
             index.skipped, index.recoded = list(report.skipped.items()), list(report.recoded.items())
+            index.from_cache = True
             return index
     if not files:
         raise CorpusError(corpus_dir, None, "no .md or .txt articles found")

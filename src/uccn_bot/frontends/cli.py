@@ -158,16 +158,12 @@ def cmd_telegram(args, config: Config) -> int:
 
 
 def cmd_index(args, config: Config) -> int:
-    from ..index import cache_key
-
     started = time.perf_counter()
-    key = cache_key(config.corpus_path, config.index)
-    cached = (Path(config.cache_dir) / key).exists()
     index = load_index(config)
     elapsed = time.perf_counter() - started
     print(f"corpus:    {config.corpus_path} ({len(index.documents)} articles, {len(index)} passages)")
     print(f"terms:     {index.term_count:,} ({index.postings_count:,} postings)")
-    print(f"cache:     {Path(config.cache_dir) / key} ({'loaded' if cached else 'built'} in {elapsed:.2f} s)")
+    print(f"cache:     {Path(config.cache_dir) / index.key} ({'loaded' if index.from_cache else 'built'} in {elapsed:.2f} s)")
     print(f"protected: {', '.join(sorted(index.analyzer.protected)) or '-'}")
     print(f"names:     {len(index.names):,}; places: {', '.join(sorted(index.places)[:12]) or '-'}"
           f"{' …' if len(index.places) > 12 else ''}")
