@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -80,7 +81,9 @@ from .telegram_journal import Journal, journal_for
 logger = logging.getLogger(__name__)
 
 STATE = "uccn"  # key of the shared `BotState` in application.bot_data
-ANSWER_THREADS = 1  # answering holds the GIL: 2 or 3 workers answer no faster (measured on 2 cores)
+# Answers run in this many threads: the answer model's matrix products release the GIL, so two threads on two
+# cores answered 1.7x as many questions a second as one (docs/telegram.md); the rules alone gained less.
+ANSWER_THREADS = max(1, min(4, os.cpu_count() or 1))
 MAX_SOURCES_SHOWN = 100  # /sumber lists at most this many articles
 WATCH_INTERVAL = 5.0  # seconds between checks of the corpus directory (telegram.reload_on_change)
 
