@@ -33,6 +33,19 @@ def test_second_open_reuses_the_cache(corpus, tmp_path, monkeypatch):
     assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []  # no temp dirs left behind
 
 
+
+def test_the_cache_keeps_the_stems_so_a_new_process_does_not_stem_again(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    built = open_index(corpus, SETTINGS, cache)
+    stems = built.analyzer.stems_of(built.words)
+    assert "tetap" in stems  # "ditetapkan" was stemmed while building
+    loaded = open_index(corpus, SETTINGS, cache)
+    assert loaded.analyzer.stems_of(loaded.words) == stems
+    from uccn_bot import text
+    monkeypatch.setattr(text, "_stemmer", lambda: pytest.fail("the stemmer ran for a word of the corpus"))
+    assert loaded.analyzer.stem("ditetapkan") == "tetap"
+
+
 def test_changing_the_corpus_or_settings_changes_the_key(corpus):
     key = cache_key(corpus, SETTINGS)
     assert cache_key(corpus, IndexSettings(semantic=False, max_words=100)) != key

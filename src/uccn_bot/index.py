@@ -38,7 +38,7 @@ from .text import Analyzer, Lexicon, find_proper_nouns
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "uccn-bot-index/9"
+INDEX_FORMAT = "uccn-bot-index/10"  # 10: the stems are kept
 _ARRAYS = {  # name: dtype
     "idf": "float64",
     "indptr": "int64",
@@ -430,6 +430,7 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "vocab": _vocab_list(index.bm25.vocab),
             "sections": index.sections,
             "words": index.words,
+            "stems": index.analyzer.stems_of(index.words),
             "protected": sorted(index.analyzer.protected),
             "names": sorted(index.names),
             "places": sorted(index.places),
@@ -502,6 +503,9 @@ def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
         places = frozenset(strings["places"])
         sections, words = list(strings["sections"]), list(strings["words"])
+        stems = strings.get("stems") or []  # absent from caches written before it was kept
+        if stems and (len(stems) != len(words) or not all(isinstance(x, str) for x in stems)):
+            raise IndexCacheError("the stems do not match the word list")
         skipped = [(str(file), str(reason)) for file, reason in strings["skipped"]]
         recoded = [(str(file), str(note)) for file, note in strings["recoded"]]
     except IndexCacheError:
@@ -529,6 +533,7 @@ def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
 
     lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
+    analyzer.remember_stems(words, stems)
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
     return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places,
