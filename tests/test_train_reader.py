@@ -75,3 +75,21 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
     # fp16 weights and the tanh GELU at run time: close, not equal
     assert got == pytest.approx(want, abs=0.02)
     assert got[0] != pytest.approx(got[1], abs=1e-6)
+
+
+def test_tiny_runs_with_span_only_sources_and_a_teacher_record_both(tmp_path, train_reader):
+    import json
+
+    work = tmp_path / "work"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(work)])
+    teacher = work / "ckpt_tiny_c1_j1.pt"
+    out = tmp_path / "student.npz"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--sources", "idk_mrc",
+                       "--span-sources", "tydiqa,facqa", "--teacher", str(teacher), "--distil", "0.5",
+                       "--export", str(out)])
+    manifest = json.loads(out.with_suffix(".json").read_text())
+    assert manifest["train_splits"] == ["idk_mrc train"]
+    assert manifest["span_only_splits"] == ["tydiqa train", "facqa train"]
+    assert manifest["teacher"] == teacher.name and manifest["distil"] == 0.5
+    student = work / "ckpt_tiny_c1_j1_idk_mrc_spans-tydiqa+facqa_distil0.5.pt"
+    assert torch.load(student, weights_only=False)["step"] == 3

@@ -325,6 +325,26 @@ def build(args, tok: Tokenizer):
     return items, vq, cache
 
 
+@torch.no_grad()
+def teacher_scores(args, e5: E5File, cache: Cache, items, tag: str, bs: int = 64) -> torch.Tensor:
+    """The teacher's score probability for every training item (distillation, --teacher): a trained pair
+    reader's checkpoint, run over its own frozen depth (states cached in --teacher-pairs)."""
+    st = torch.load(args.teacher, weights_only=False)
+    teacher = JointReader(e5, st["level"], st["joint"])
+    teacher.load_state_dict(st["model"])
+    teacher.eval()
+    path = args.teacher_pairs or (None if args.tiny else args.work / f"pairs_{tag}_c{st['level']}.pt")
+    cache.compute_pairs(Lower(e5, st["level"]), path)
+    out = torch.zeros(len(items))
+    for b in range(0, len(items), bs):
+        chunk = items[b : b + bs]
+        x, mask, *_ = collate(cache, st["level"], [(q, t, 0.0, None) for q, t, _, _ in chunk])
+        out[b : b + len(chunk)] = torch.sigmoid(teacher(x, mask)[0])
+    log(f"teacher {args.teacher.name}: scores for {len(items)} pairs (mean {out.mean():.3f})")
+    cache.pair_states = []
+    return out
+
+
 def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None):
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
@@ -359,10 +379,13 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
             break
         ep, k = divmod(step, steps_per_epoch)
         perm = np.random.RandomState(args.seed + ep + (1000 if getattr(args, "init_from", None) else 0)).permutation(len(items))
-        batch = [items[i] for i in perm[k * args.batch : (k + 1) * args.batch]]
+        chosen = perm[k * args.batch : (k + 1) * args.batch]
+        batch = [items[i] for i in chosen]
         x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
         sc, sl, el = model(x, mask)
         scored = y >= 0  # span-only pairs (label -1) have no score target
+        if getattr(args, "soft", None) is not None:  # distillation: the teacher's probability mixed in
+            y = torch.where(scored, args.distil * args.soft[torch.as_tensor(chosen)] + (1 - args.distil) * y, y)
         loss = (F.binary_cross_entropy_with_logits(sc[scored], y[scored]) if scored.any()
                 else sc.sum() * 0.0)
         if (s_t >= 0).any():
@@ -423,6 +446,10 @@ def main(argv=None):
     ap.add_argument("--compare", default="", help="comma list of --sep values: short runs, IDK-MRC valid figures")
     ap.add_argument("--compare-seconds", type=float, default=240)
     ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
+    ap.add_argument("--teacher", type=Path, default=None,
+                    help="distil: a trained pair reader's checkpoint whose score probabilities are mixed into the targets")
+    ap.add_argument("--teacher-pairs", type=Path, default=None, help="the teacher's frozen-state pair cache file")
+    ap.add_argument("--distil", type=float, default=0.7, help="weight of the teacher's probability in the score target")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
@@ -445,6 +472,7 @@ def main(argv=None):
     data_tag = ("_" + args.sources.replace(",", "+") if args.sources else "") + (
         "_spans-" + args.span_sources.replace(",", "+") if args.span_sources else "") + (
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
+    data_tag += f"_distil{args.distil:g}" if args.teacher else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
@@ -460,6 +488,8 @@ def main(argv=None):
         for _, q, ts in vq:
             for t in ts:
                 cache.add_pair(q, t)
+        if args.teacher:
+            args.soft = teacher_scores(args, e5, cache, items, tag)
         lower = Lower(e5, args.cross)
         cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
         level = args.cross
@@ -501,7 +531,8 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
                                                           else ["idk_mrc", "tydiqa", "facqa"])],
             "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
-            "init_from": str(args.init_from.name) if args.init_from else None})
+            "init_from": str(args.init_from.name) if args.init_from else None,
+            **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})})
 
 
 if __name__ == "__main__":
