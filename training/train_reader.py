@@ -345,7 +345,9 @@ def teacher_scores(args, e5: E5File, cache: Cache, items, tag: str, bs: int = 64
     return out
 
 
-def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None):
+def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None,
+          soft: torch.Tensor | None = None):
+    """soft: the teacher's probability per item (distillation), mixed into the score targets by --distil."""
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
     if getattr(args, "init_from", None):
@@ -384,8 +386,8 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
         x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
         sc, sl, el = model(x, mask)
         scored = y >= 0  # span-only pairs (label -1) have no score target
-        if getattr(args, "soft", None) is not None:  # distillation: the teacher's probability mixed in
-            y = torch.where(scored, args.distil * args.soft[torch.as_tensor(chosen)] + (1 - args.distil) * y, y)
+        if soft is not None:
+            y = torch.where(scored, args.distil * soft[torch.as_tensor(chosen)] + (1 - args.distil) * y, y)
         loss = (F.binary_cross_entropy_with_logits(sc[scored], y[scored]) if scored.any()
                 else sc.sum() * 0.0)
         if (s_t >= 0).any():
@@ -482,6 +484,7 @@ def main(argv=None):
         return
     tok = Tokenizer.from_e5file(e5)
     items, vq, cache = build(args, tok)
+    soft = None
     if args.cross:  # frozen layers over each pair
         for q, t, _, _ in items:
             cache.add_pair(q, t)
@@ -489,7 +492,7 @@ def main(argv=None):
             for t in ts:
                 cache.add_pair(q, t)
         if args.teacher:
-            args.soft = teacher_scores(args, e5, cache, items, tag)
+            soft = teacher_scores(args, e5, cache, items, tag)
         lower = Lower(e5, args.cross)
         cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
         level = args.cross
@@ -510,7 +513,7 @@ def main(argv=None):
     del lower
     t0 = time.time()
     budget = args.max_minutes * 60 if args.max_minutes else None
-    model, step, total = train(args, e5, cache, items, vq, level, args.joint, budget, ckpt)
+    model, step, total = train(args, e5, cache, items, vq, level, args.joint, budget, ckpt, soft)
     a, h = eval_torch(model, cache, level, vq)
     log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}"
         f" [{time.time() - t0:.0f}s training this session]")

@@ -503,8 +503,8 @@ def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         protected, names = frozenset(strings["protected"]), frozenset(strings["names"])
         places = frozenset(strings["places"])
         sections, words = list(strings["sections"]), list(strings["words"])
-        stems = strings.get("stems") or []  # absent from caches written before it was kept
-        if stems and (len(stems) != len(words) or not all(isinstance(x, str) for x in stems)):
+        stems = list(strings["stems"])
+        if len(stems) != len(words) or not all(isinstance(x, str) for x in stems):
             raise IndexCacheError("the stems do not match the word list")
         skipped = [(str(file), str(reason)) for file, reason in strings["skipped"]]
         recoded = [(str(file), str(note)) for file, note in strings["recoded"]]

@@ -288,7 +288,7 @@ class Reader:
         c = e5.cfg
         self.e5 = e5
         self.tok = Tokenizer.from_e5file(e5)
-        self.H, self.eps = c["H"], c["eps"]
+        self.eps = c["eps"]
         self.n_sep = int(config["separate_layers"])
         self.n_pair = int(config.get("frozen_pair_layers", 0))
         self.n_joint = int(config["joint_layers"])

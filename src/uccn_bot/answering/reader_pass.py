@@ -100,12 +100,7 @@ class ReaderPass:
             sentence, share, span_text, span_value = hit.highlight, hit.sentence_coverage, hit.short_answer, hit.answer_value
         else:
             if span is None and query.answer_type is not AnswerType.NONE:
-                # no rule picks an answer of the asked type here: the model's own span, when it is
-                # sure and, for a date or a number, holds one (the patterns find it in the span)
-                span = self._model_span(sentence, reading, query)
-                if span is not None and query.answer_type in (AnswerType.DATE, AnswerType.NUMBER) \
-                        and not self.short_answers.spans(span.text, query.answer_type):
-                    span = None
+                span = self._model_span(sentence, reading, query)  # no rule picks an answer of the asked type here
             span_text, span_value = (span.text, span.value) if span else (None, None)
         confidence = s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence
         if reading.score < s.reader_veto:
@@ -131,12 +126,15 @@ class ReaderPass:
         return self._model_span(sentence, reading, query)
 
     def _model_span(self, sentence: str, reading: Reading, query: Query) -> Span | None:
-        """The model's span when it is sure of it and it is short."""
+        """The model's span when it is sure of it, it is short and, for a date or a number, it holds
+        one (the date and number patterns find it in the span)."""
         if reading.span is None or reading.span_score < self.settings.reader_span_min:
             return None
         start, end = reading.span
         text = sentence[start:end].strip(" ,.;:")
         if not text or len(text.split()) > self.settings.reader_span_words:
+            return None
+        if query.answer_type in (AnswerType.DATE, AnswerType.NUMBER) and not self.short_answers.spans(text, query.answer_type):
             return None
         start = sentence.index(text, start)
         return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
