@@ -100,3 +100,14 @@ def test_a_typed_question_the_rules_cannot_answer_takes_the_models_span_if_it_ho
     answer = dated.answer("Kapan Pekalongan jadi Kota Kreatif?")
     assert answer.short_answer == "1 Desember 2014" and "1 Desember 2014" in answer.highlight
 
+
+
+def test_the_next_passages_are_read_only_when_the_best_one_says_nothing(bot):
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    said = Model("2014")
+    assert bot_with(bot, said).answer(question).answered
+    assert len(said.calls) == 1  # the best passage says it: one reading, of its sentences alone
+    silent = Model(None)
+    assert not bot_with(bot, silent).answer(question).answered
+    first, rest = silent.calls  # it says nothing: the next passages are read too, and none answers unread
+    assert first[1] and rest[1] and not set(first[1]) & set(rest[1])

@@ -58,24 +58,38 @@ class ReaderPass:
         return self.model is not None
 
     def apply(self, query: Query, units: list[Unit], total: float, hits: list[Hit]) -> list[Hit]:
-        """The best `reader_passages` hits reread by the model and reordered; the rest as they were."""
+        """The best hits reread by the model and reordered; the rest as they were. The model reads the best
+        passage, and the next `reader_passages` - 1 only when it reads nothing there that says the answer (one
+        of them may, and an unread one must not answer by the rules' word alone): most questions cost one
+        passage's reading (the same answers as reading three, in half the time; docs/quality.md)."""
         model = self.model
         s = self.settings
         top = hits[: s.reader_passages]
         if model is None or not top:
             return hits
-        plans = [self._candidates(hit, units, total) for hit in top]
+        reread, best = self._read(model, query, units, total, top[:1])
+        if len(top) > 1 and best is not None and best < s.reader_veto:
+            reread += self._read(model, query, units, total, top[1:])[0]
+        else:
+            reread += top[1:]
+        reread.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
+        return reread + hits[len(top):]
+
+    def _read(self, model: AnswerModel, query: Query, units: list[Unit], total: float,
+              hits: list[Hit]) -> tuple[list[Hit], float | None]:
+        """`hits` reread in one batch, and the best probability read in the first of them (None: nothing read)."""
+        plans = [self._candidates(hit, units, total) for hit in hits]
         texts = [sentence for plan in plans for sentence, _ in plan]
         if not texts:
-            return hits
+            return list(hits), None
         readings = model.read(query.text, texts)
+        best = max((r.score for r in readings[: len(plans[0])]), default=None)
         reread, at = [], 0
-        for hit, plan in zip(top, plans):
+        for hit, plan in zip(hits, plans):
             found = readings[at : at + len(plan)]
             at += len(plan)
             reread.append(self._reread(hit, plan, found, query) if plan else hit)
-        reread.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
-        return reread + hits[len(top):]
+        return reread, best
 
     def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
         """(sentence, share of the question it covers) for the sentences the model reads: those
