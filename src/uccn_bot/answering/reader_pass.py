@@ -60,36 +60,39 @@ class ReaderPass:
     def apply(self, query: Query, units: list[Unit], total: float, hits: list[Hit]) -> list[Hit]:
         """The best hits reread by the model and reordered; the rest as they were. The model reads the best
         passage, and the next `reader_passages` - 1 only when it reads nothing there that says the answer (one
-        of them may, and an unread one must not answer by the rules' word alone): most questions cost one
-        passage's reading (the same answers as reading three, in half the time; docs/quality.md)."""
+        of them may): most questions cost one passage's reading (the same answers as reading three at once, in
+        half the time; docs/quality.md). When nothing read says it, the passages below are not trusted more:
+        an unread one must not answer by the rules' word alone (through the agreement vote)."""
         model = self.model
         s = self.settings
         top = hits[: s.reader_passages]
         if model is None or not top:
             return hits
         reread, best = self._read(model, query, units, total, top[:1])
-        if len(top) > 1 and best is not None and best < s.reader_veto:
-            reread += self._read(model, query, units, total, top[1:])[0]
-        else:
-            reread += top[1:]
-        reread.sort(key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
-        return reread + hits[len(top):]
+        rest = top[1:]
+        if rest and best is not None and best < s.reader_veto:
+            rest, more = self._read(model, query, units, total, rest)
+            best = max(best, more if more is not None else best)
+        others = hits[len(top):]
+        if best is not None and best < s.reader_veto:
+            others = [replace(h, confidence=min(h.confidence, best)) for h in others]
+        reread = sorted(reread + rest, key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
+        return reread + others
 
     def _read(self, model: AnswerModel, query: Query, units: list[Unit], total: float,
               hits: list[Hit]) -> tuple[list[Hit], float | None]:
-        """`hits` reread in one batch, and the best probability read in the first of them (None: nothing read)."""
+        """`hits` reread in one batch, and the best probability read in them (None: nothing read)."""
         plans = [self._candidates(hit, units, total) for hit in hits]
         texts = [sentence for plan in plans for sentence, _ in plan]
         if not texts:
             return list(hits), None
         readings = model.read(query.text, texts)
-        best = max((r.score for r in readings[: len(plans[0])]), default=None)
         reread, at = [], 0
         for hit, plan in zip(hits, plans):
             found = readings[at : at + len(plan)]
             at += len(plan)
             reread.append(self._reread(hit, plan, found, query) if plan else hit)
-        return reread, best
+        return reread, max(r.score for r in readings)
 
     def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
         """(sentence, share of the question it covers) for the sentences the model reads: those
