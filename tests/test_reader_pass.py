@@ -111,3 +111,15 @@ def test_the_next_passages_are_read_only_when_the_best_one_says_nothing(bot):
     assert not bot_with(bot, silent).answer(question).answered
     first, rest = silent.calls  # it says nothing: the next passages are read too, and none answers unread
     assert first[1] and rest[1] and not set(first[1]) & set(rest[1])
+
+
+def test_a_question_declined_whatever_the_model_reads_is_not_read(bot):
+    question = "Siapa pelatih tim sepak bola Pekalongan?"
+    rules = bot_with(bot, None, reader_min_confidence=0.5).answer(question)
+    assert not rules.answered and rules.confidence < 0.5  # no passage is sure enough to answer or to vote
+    model = Model("Pekalongan")  # would read every sentence as an answer ...
+    assert not bot_with(bot, model).answer(question).answered and not model.calls  # ... but is not asked
+    # when the model's probability is part of the confidence, it could lift a passage: then it reads
+    lifted = Model("Pekalongan")
+    bot_with(bot, lifted, reader_confidence=0.9).answer(question)
+    assert lifted.calls

@@ -66,7 +66,7 @@ class ReaderPass:
         model = self.model
         s = self.settings
         top = hits[: s.reader_passages]
-        if model is None or not top:
+        if model is None or not top or self._declined_anyway(hits):
             return hits
         reread, best = self._read(model, query, units, total, top[:1])
         rest = top[1:]
@@ -78,6 +78,14 @@ class ReaderPass:
             others = [replace(h, confidence=min(h.confidence, best)) for h in others]
         reread = sorted(reread + rest, key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
         return reread + others
+
+    def _declined_anyway(self, hits: list[Hit]) -> bool:
+        """Whether the question is declined whatever the model reads: no passage that may answer or vote
+        (`voters`) could reach the decline threshold even at the model's full probability. Reading it would
+        cost the most of any question (the model vetoes the best passage, so it reads two)."""
+        s = self.settings
+        most = s.reader_confidence + (1 - s.reader_confidence) * max(h.confidence for h in hits[: s.voters])
+        return most < s.reader_min_confidence
 
     def _read(self, model: AnswerModel, query: Query, units: list[Unit], total: float,
               hits: list[Hit]) -> tuple[list[Hit], float | None]:
