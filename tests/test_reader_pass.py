@@ -101,7 +101,6 @@ def test_a_typed_question_the_rules_cannot_answer_takes_the_models_span_if_it_ho
     assert answer.short_answer == "1 Desember 2014" and "1 Desember 2014" in answer.highlight
 
 
-
 def test_the_next_passages_are_read_only_when_the_best_one_says_nothing(bot):
     question = "Kapan Pekalongan jadi Kota Kreatif?"
     said = Model("2014")

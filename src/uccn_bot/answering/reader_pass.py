@@ -72,7 +72,8 @@ class ReaderPass:
         rest = top[1:]
         if rest and best is not None and best < s.reader_veto:
             rest, more = self._read(model, query, units, total, rest)
-            best = max(best, more if more is not None else best)
+            if more is not None:
+                best = max(best, more)
         others = hits[len(top):]
         if best is not None and best < s.reader_veto:
             others = [replace(h, confidence=min(h.confidence, best)) for h in others]
@@ -81,8 +82,8 @@ class ReaderPass:
 
     def _declined_anyway(self, hits: list[Hit]) -> bool:
         """Whether the question is declined whatever the model reads: no passage that may answer or vote
-        (`voters`) could reach the decline threshold even at the model's full probability. Reading it would
-        cost the most of any question (the model vetoes the best passage, so it reads two)."""
+        (`voters`) could reach the decline threshold even at the model's full probability. Such questions
+        would cost the most to read (the model would likely veto the best passage and read the next)."""
         s = self.settings
         most = s.reader_confidence + (1 - s.reader_confidence) * max(h.confidence for h in hits[: s.voters])
         return most < s.reader_min_confidence
