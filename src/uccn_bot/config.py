@@ -18,6 +18,7 @@ import yaml
 from .answering.settings import AnswerSettings
 from .bm25 import BM25Params
 from .index import IndexSettings, default_cache_dir
+from .yaml_safe import safe_load
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -79,7 +80,7 @@ def load_config(path: str | Path | None = None) -> Config:
         return Config()
     file = Path(path).expanduser()
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {file}") from None
     except IsADirectoryError:

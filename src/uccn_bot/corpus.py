@@ -27,6 +27,7 @@ from typing import Iterator
 import yaml
 
 from .core import Document
+from .yaml_safe import safe_load
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, str]:
         raise CorpusError(path, 1, "front matter opened with '---' is never closed")
     block = "\n".join(lines[1:end])
     try:
-        meta = yaml.safe_load(block) if block.strip() else {}
+        meta = safe_load(block) if block.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for the opening '---', +1 for 1-based

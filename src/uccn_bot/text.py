@@ -24,6 +24,8 @@ from typing import Iterable
 
 import yaml
 
+from .yaml_safe import safe_load
+
 ANALYSIS_VERSION = 6  # bump when the code below changes the terms it produces
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:[-'’][^\W_]+)*")
@@ -99,12 +101,12 @@ def _read_yaml(path: str | None, default_name: str):
     if path:
         with open(path, encoding="utf-8") as fh:
             try:
-                return yaml.safe_load(fh)
+                return safe_load(fh.read())
             except yaml.YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
                 where = f"{path}:{mark.line + 1}" if mark is not None else path
                 raise ValueError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e})") from None
-    return yaml.safe_load(resources.files("uccn_bot.data").joinpath(default_name).read_text("utf-8"))
+    return safe_load(resources.files("uccn_bot.data").joinpath(default_name).read_text("utf-8"))
 
 
 def _words_list(lex: dict, key: str) -> list[str]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import yaml
-
 from ..core import AnswerType, Span
 from ..text import fold
+from ..yaml_safe import safe_load
 
 _MONTHS = {
     "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
@@ -66,7 +65,7 @@ _NUMBER_RES = [
 # The vocabulary of the grammar (titles, classifiers, words that make a place or an
 # organisation) is data: data/answer_words.yaml, one list per key, each with its reason.
 WORDS = {key: frozenset(words) for key, words in
-         yaml.safe_load(resources.files("uccn_bot").joinpath("data", "answer_words.yaml").read_text("utf-8")).items()}
+         safe_load(resources.files("uccn_bot").joinpath("data", "answer_words.yaml").read_text("utf-8")).items()}
 TITLES, HONORIFICS, CLASSIFIERS = WORDS["titles"], WORDS["honorifics"], WORDS["classifiers"]
 _PERSON_AFTER, _PLACE_BEFORE, _LOCATIVE = WORDS["person_after"], WORDS["place_before"], WORDS["locative"]
 _NOT_A_NOUN, _KINDS_OF_THINGS, _ORGANISATION_WORDS = WORDS["not_a_noun"], WORDS["kinds_of_things"], WORDS["organisation_words"]

@@ -29,6 +29,7 @@ from ..answering import Bot
 from ..app import open_bot
 from ..config import Config
 from ..corpus import CorpusError, load_corpus
+from ..yaml_safe import safe_load
 
 KINDS = ("fact", "paraphrase", "morphology", "typo", "english", "unanswerable")
 DEFAULT_QA = Path(__file__).resolve().parents[3] / "tests" / "qa" / "uccn.yaml"
@@ -106,7 +107,7 @@ def load_qa(path: str | Path) -> list[QAItem]:
     """Read and check a Q&A file; problems name the file and the item."""
     file = Path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CorpusError(file, None, "Q&A file not found") from None
     except yaml.YAMLError as exc:
