@@ -1,6 +1,7 @@
 """Rendering: terminal text and Telegram HTML say the same thing; HTML is escaped and fits."""
 
 import re
+from dataclasses import replace
 
 from uccn_bot.core import Answer, Hit
 from uccn_bot.corpus import Document
@@ -46,3 +47,18 @@ def test_telegram_messages_never_exceed_the_limit_and_keep_tags_whole():
         assert len(m) <= 1000
         assert m.count("<b>") == m.count("</b>") and m.count("<i>") == m.count("</i>")
         assert not re.search(r"&[a-z]*$", m)  # no entity cut in half
+
+
+def test_a_conflict_says_whether_it_is_another_source_or_the_same_article():
+    answer = fake_answer("Kota ini ditetapkan pada 1 Desember 2014. Akhir.", "Kota ini ditetapkan pada 1 Desember 2014.")
+    cited = answer.passages[0]
+    same = replace(cited, passage=replace(cited.passage, id="d#3", position=3), short_answer="1 Desember 2015")
+    other_doc = replace(cited.passage.document, id="e", title="Artikel Lain")
+    other = replace(cited, passage=replace(cited.passage, id="e#0", doc_id="e", document=other_doc), short_answer="2015")
+    both = replace(answer, conflicts=(same, other))
+    out = plain(both)
+    assert "Catatan: bagian lain artikel ini menyebut 1 Desember 2015" in out
+    assert "Catatan: sumber lain menyebut 2015 — Artikel Lain" in out
+    (message,) = telegram_messages(both)
+    assert "⚠️ Bagian lain artikel ini menyebut <b>1 Desember 2015</b>" in message
+    assert "⚠️ Sumber lain menyebut <b>2015</b>" in message

@@ -125,11 +125,17 @@ def plain(answer: Answer, which: int = 0, style: Style = Style(), width: int | N
     if which == 0 and answer.conflicts:
         lines.append("")
         for c in answer.conflicts:
-            lines.append(style.warn(f"Catatan: sumber lain menyebut {c.short_answer!s} — {citation(c.passage)}:"))
+            lines.append(style.warn(f"Catatan: {conflict_source(hit, c)} menyebut {c.short_answer!s} — {citation(c.passage)}:"))
             lines.append(style.dim(f"  “{c.highlight}”"))
     if len(hits) > 1 and which + 1 < len(hits):
         lines.append(style.dim(f"({len(hits) - which - 1} passage lain tersedia)"))
     return "\n".join(lines)
+
+
+def conflict_source(cited: Hit, conflict: Hit) -> str:
+    """Who disagrees with the cited passage: another source, or another part of the same article (an article
+    that gives two dates is worth a note too, but "another source" would be untrue)."""
+    return "bagian lain artikel ini" if conflict.passage.doc_id == cited.passage.doc_id else "sumber lain"
 
 
 # --- Telegram ----------------------------------------------------------------------------
@@ -173,7 +179,7 @@ def telegram_messages(answer: Answer, which: int = 0, limit: int = TELEGRAM_LIMI
         items.append(("\n", f'<a href="{html.escape(doc.url, quote=True)}">Baca artikel aslinya</a>'))
     if which == 0:
         for c in answer.conflicts:
-            items.append(("\n\n", f"⚠️ Sumber lain menyebut <b>{esc(c.short_answer or '')}</b> — "
+            items.append(("\n\n", f"⚠️ {conflict_source(hit, c).capitalize()} menyebut <b>{esc(c.short_answer or '')}</b> — "
                                    f"<i>{esc(citation(c.passage))}</i>"))
     return pack(items, limit)
 
