@@ -33,7 +33,6 @@ def test_second_open_reuses_the_cache(corpus, tmp_path, monkeypatch):
     assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []  # no temp dirs left behind
 
 
-
 def test_the_cache_keeps_the_stems_so_a_new_process_does_not_stem_again(corpus, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     built = open_index(corpus, SETTINGS, cache)

@@ -318,7 +318,7 @@ class Reader:
         self._cache_lock = threading.Lock()
         self.batch = 16  # texts per forward pass (bounds the memory of one pass)
         self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
-        self._reads = 0  # calls of `read`, until the weights are packed
+        self._read_before = False  # `read` packs the weights on its second call
         self._packed = False
         self._pack_lock = threading.Lock()
 
@@ -468,9 +468,9 @@ class Reader:
         if not texts:
             return []
         if not self._packed:
-            self._reads += 1
-            if self._reads > 1:
+            if self._read_before:
                 self.pack()
+            self._read_before = True
         texts = list(texts)
         out: list[Reading | None] = [None] * len(texts)
         for at in range(0, len(texts), self.batch):

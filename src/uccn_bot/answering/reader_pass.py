@@ -69,14 +69,12 @@ class ReaderPass:
         if model is None or not top or self._declined_anyway(hits):
             return hits
         reread, best = self._read(model, query, units, total, top[:1])
-        rest = top[1:]
-        if rest and best is not None and best < s.reader_veto:
+        rest, others = top[1:], hits[len(top):]
+        if best is not None and best < s.reader_veto:  # nothing read in the best passage says it
             rest, more = self._read(model, query, units, total, rest)
-            if more is not None:
-                best = max(best, more)
-        others = hits[len(top):]
-        if best is not None and best < s.reader_veto:
-            others = [replace(h, confidence=min(h.confidence, best)) for h in others]
+            best = best if more is None else max(best, more)
+            if best < s.reader_veto:  # nor in the next ones: the passages below are held to that
+                others = [replace(h, confidence=min(h.confidence, best)) for h in others]
         reread = sorted(reread + rest, key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
         return reread + others
 
