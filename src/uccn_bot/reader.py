@@ -487,8 +487,25 @@ _LAYER_NAMES = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w
 _LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
 
 
+def stored_arrays(weights: dict[str, np.ndarray], int8: bool = False) -> dict[str, np.ndarray]:
+    """The arrays a model file stores for these weights (the inverse of `_dequant_stored`): fp16, or with `int8`
+    the trained layers' matrices as int8 rows with a float32 scale per row (half the file; on the valid splits'
+    first 200 questions the same question AUC and span EM within 0.5 point as fp16, docs/reader.md)."""
+    out = {}
+    for k, a in weights.items():
+        a = np.asarray(a, dtype=np.float32)
+        if int8 and a.ndim == 2 and k.startswith("joint"):
+            scale = np.abs(a).max(1) / 127.0
+            scale[scale == 0] = 1.0
+            out[k] = np.clip(np.rint(a / scale[:, None]), -127, 127).astype(np.int8)
+            out[k + ".scale"] = scale.astype(np.float32)
+        else:
+            out[k] = a.astype(np.float16)
+    return out
+
+
 def _dequant_stored(z, k: str) -> np.ndarray:
-    """Stored arrays are fp16, or int8 with a per-row float32 `<name>.scale`."""
+    """Stored arrays are fp16, or int8 with a per-row float32 `<name>.scale` (`stored_arrays`)."""
     a = z[k]
     if a.dtype == np.int8:
         return a.astype(np.float32) * z[k + ".scale"].astype(np.float32)[:, None]
