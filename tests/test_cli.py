@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from uccn_bot.reader import MANIFEST_FILE
+
 pytestmark = pytest.mark.usefixtures("bundled_index")  # most of these run on the bundled corpus
 
 
@@ -131,5 +133,7 @@ def test_ask_with_the_answer_model_as_shipped(run_cli, call_cli):
     data = json.loads(result.stdout)
     assert result.returncode == 0 and data["answered"] and "2014" in data["short_answer"]
     assert data["highlight"] in data["passages"][0]["text"]
-    assert "answer model + rules" in call_cli("index", env=reader).stdout
+    manifest = json.loads(MANIFEST_FILE.read_text(encoding="utf-8"))
+    mode = call_cli("index", env=reader).stdout
+    assert f"answer model + rules (reader.npz {manifest['sha256'][:8]}, e5 layers 0-" in mode
     assert "rules only" in call_cli("index").stdout

@@ -50,9 +50,10 @@ def answering_mode(config: Config) -> str:
     """Which way questions are answered, for `uccn-bot index`."""
     if not reader_wanted(config.answer):
         return "rules only (answer.reader is off)"
-    if load_reader() is None:
+    reader = load_reader()
+    if reader is None:
         return "rules only (the answer model is not available; see the log)"
-    return "answer model + rules"
+    return f"answer model + rules ({reader.describe()})"
 
 
 def load_index(config: Config) -> Index:

@@ -289,8 +289,9 @@ class Reader:
     _loaded: dict[str, Reader | None] = {}
     _lock = threading.Lock()
 
-    def __init__(self, e5: E5File, weights: dict[str, np.ndarray], config: dict):
+    def __init__(self, e5: E5File, weights: dict[str, np.ndarray], config: dict, name: str = ""):
         self.config = dict(config)
+        self.name = name  # which model file this is, for operators (`uccn-bot index`)
         c = e5.cfg
         self.e5 = e5
         self.tok = Tokenizer.from_e5file(e5)
@@ -360,7 +361,13 @@ class Reader:
             raise ValueError(f"{e5_path}: not the e5 file the reader was trained on (size differs)")
         with np.load(path, allow_pickle=False) as z:
             weights = {k: _dequant_stored(z, k) for k in z.files if not k.endswith(".scale")}
-        return cls(e5, weights, manifest["config"])
+        return cls(e5, weights, manifest["config"], f"{path.name} {got[:8]}")
+
+    def describe(self) -> str:
+        """The model in a few words: its file, checksum prefix and layers ("reader.npz a94844b8, e5 layers 0-5
+        frozen, 6 trained")."""
+        below = f"e5 layers 0-{self.n_pair - 1} frozen" if self.n_pair else f"e5 layers 0-{self.n_sep - 1} per text"
+        return f"{self.name}, {below}, {self.n_joint} trained"
 
     def pack(self) -> None:
         """Make every layer's weight matrices contiguous (see `_Layer.pack`). `read` does it on its second call:
