@@ -359,9 +359,7 @@ class Reader:
         e5 = E5File(e5_path)
         if e5_path.stat().st_size != manifest.get("base_size", e5_path.stat().st_size):
             raise ValueError(f"{e5_path}: not the e5 file the reader was trained on (size differs)")
-        with np.load(path, allow_pickle=False) as z:
-            weights = {k: _dequant_stored(z, k) for k in z.files if not k.endswith(".scale")}
-        return cls(e5, weights, manifest["config"], f"{path.name} {got[:8]}")
+        return cls(e5, stored_weights(path), manifest["config"], f"{path.name} {got[:8]}")
 
     def describe(self) -> str:
         """The model in a few words: its file, checksum prefix and layers ("reader.npz a94844b8, e5 layers 0-5
@@ -474,10 +472,9 @@ class Reader:
         several threads at once (numpy releases the GIL in the matrix products)."""
         if not texts:
             return []
-        if not self._packed:
-            if self._read_before:
-                self.pack()
-            self._read_before = True
+        if self._read_before and not self._packed:
+            self.pack()
+        self._read_before = True
         texts = list(texts)
         out: list[Reading | None] = [None] * len(texts)
         for at in range(0, len(texts), self.batch):
@@ -495,7 +492,7 @@ _LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
 
 
 def stored_arrays(weights: dict[str, np.ndarray], int8: bool = False) -> dict[str, np.ndarray]:
-    """The arrays a model file stores for these weights (the inverse of `_dequant_stored`): fp16, or with `int8`
+    """The arrays a model file stores for these weights (read back by `stored_weights`): fp16, or with `int8`
     the trained layers' matrices as int8 rows with a float32 scale per row (half the file; on the valid splits'
     first 200 questions the same question AUC and span EM within 0.5 point as fp16, docs/reader.md)."""
     out = {}
@@ -509,6 +506,12 @@ def stored_arrays(weights: dict[str, np.ndarray], int8: bool = False) -> dict[st
         else:
             out[k] = a.astype(np.float16)
     return out
+
+
+def stored_weights(path: Path) -> dict[str, np.ndarray]:
+    """A model file's weights as float32, whichever way they are stored (`stored_arrays`)."""
+    with np.load(path, allow_pickle=False) as z:
+        return {k: _dequant_stored(z, k) for k in z.files if not k.endswith(".scale")}
 
 
 def _dequant_stored(z, k: str) -> np.ndarray:
