@@ -78,7 +78,8 @@ def _pieces(blob: bytes, offs: np.ndarray) -> list[str]:
     except UnicodeDecodeError:
         return [blob[offs[i] : offs[i + 1]].decode("utf-8", "replace") for i in range(len(offs) - 1)]
     raw = np.frombuffer(blob, dtype=np.uint8)
-    starts = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80)])  # characters before each byte
+    # characters before each byte (int32: half the work of the default int64; a blob is far below 2**31 bytes)
+    starts = np.concatenate([[0], np.cumsum((raw & 0xC0) != 0x80, dtype=np.int32)])
     chars = starts[np.asarray(offs, dtype=np.int64)].tolist()
     return [text[a:b] for a, b in zip(chars[:-1], chars[1:])]
 
