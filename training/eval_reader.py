@@ -11,6 +11,8 @@ context (FacQA: its one passage):
 - span EM / F1 (SQuAD normalisation, best over gold answers): the span of the top-ranked sentence ("e2e"), and
   the span read in the gold sentence ("gold sentence")
 - unanswerable questions whose best sentence scores under 0.5 (IDK-MRC)
+--typed lower: every question lower-cased without its closing "?" first, as many people type them (a model
+trained on the benchmarks' capitalised questions may read those very differently; docs/reader.md).
 --parity CKPT also runs the PyTorch model of that checkpoint on the same pairs and prints the max abs
 difference of the scores (probabilities) against the numpy runtime.
 """
@@ -23,6 +25,7 @@ import string
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, valid_questions  # noqa: E402
-from uccn_bot.reader import Reader  # noqa: E402
+from uccn_bot.reader import Reader, question_form  # noqa: E402
 
 
 def auc(y, s) -> float:
@@ -168,6 +171,8 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="fixed random sample of this many questions per split")
     ap.add_argument("--splits", default="idk_mrc,tydiqa,facqa")
     ap.add_argument("--parity", type=Path, default=None, help="a training checkpoint to compare against")
+    ap.add_argument("--typed", choices=("as written", "lower"), default="as written",
+                    help="lower: the questions lower-cased, without the closing '?' (as people often type)")
     ap.add_argument("--latency", action="store_true", help="also time reading 8 sentences for one question")
     args = ap.parse_args(argv)
     reader = Reader.load(args.model)
@@ -179,6 +184,8 @@ def main(argv=None):
         qs = vq[name]
         if args.limit and len(qs) > args.limit:
             qs = random.Random(1).sample(qs, args.limit)
+        if args.typed == "lower":
+            qs = [replace(v, question=question_form(v.question, "lower")) for v in qs]
         res[name] = evaluate(reader, qs, name)
     if args.parity:
         parity(reader, args.parity, vq["idk_mrc"])
