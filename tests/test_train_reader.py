@@ -113,5 +113,11 @@ def test_tiny_run_on_lower_case_questions_records_the_form_for_the_runtime(tmp_p
     first = work / "ckpt_tiny_c1_j1.pt"
     assert torch.load(first, weights_only=False)["question_form"] == "lower"
     assert Reader.load(out).question_form == "lower"
+    # --augment-lower: typed questions, a share of the pairs again in lower case; its own checkpoint
+    again = tmp_path / "mixed.npz"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--augment-lower", "0.5", "--export", str(again)])
+    manifest = json.loads(again.with_suffix(".json").read_text())
+    assert manifest["config"]["question_form"] == "as typed" and manifest["augment_lower"] == 0.5
+    assert (work / "ckpt_tiny_c1_j1_lower0.5.pt").is_file()
     with pytest.raises(SystemExit, match="question-form"):
         train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--init-from", str(first)])

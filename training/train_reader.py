@@ -305,6 +305,10 @@ def build(args, tok: Tokenizer):
     if args.question_form != "as typed":  # the form the runtime gives the model (reader.question_form)
         pairs = [replace(p, question=question_form(p.question, args.question_form)) for p in pairs]
         valid = [replace(v, question=question_form(v.question, args.question_form)) for v in valid]
+    if args.augment_lower:  # a share of the pairs again, the question lower-cased without its "?" (as often typed)
+        rng = random.Random(args.seed + 1)
+        pairs += [replace(p, question=question_form(p.question, "lower")) for p in pairs
+                  if rng.random() < args.augment_lower]
     if args.tiny:
         rng = random.Random(args.seed)
         pairs = rng.sample(pairs, min(48, len(pairs)))
@@ -463,6 +467,8 @@ def main(argv=None):
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teacher's probability in the score target")
     ap.add_argument("--question-form", choices=QUESTION_FORMS, default="as typed",
                     help="how questions are given to the model, in training and (recorded in the manifest) at run time")
+    ap.add_argument("--augment-lower", type=float, default=0.0,
+                    help="add this share of the pairs again with the question lower-cased, without its '?'")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
@@ -486,6 +492,7 @@ def main(argv=None):
         "_spans-" + args.span_sources.replace(",", "+") if args.span_sources else "") + (
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
     data_tag += f"_distil{args.distil:g}" if args.teacher else ""
+    data_tag += f"_lower{args.augment_lower:g}" if args.augment_lower else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
@@ -546,6 +553,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
                                                           else ["idk_mrc", "tydiqa", "facqa"])],
             "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
+            "augment_lower": args.augment_lower,
             "init_from": str(args.init_from.name) if args.init_from else None,
             "weights": "int8 rows" if args.int8 else "fp16",
             **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})}, args.int8)
