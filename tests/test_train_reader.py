@@ -110,7 +110,7 @@ def test_tiny_run_on_lower_case_questions_records_the_form_for_the_runtime(tmp_p
     work, out = tmp_path / "work", tmp_path / "reader.npz"
     train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--question-form", "lower", "--export", str(out)])
     assert json.loads(out.with_suffix(".json").read_text())["config"]["question_form"] == "lower"
-    first = work / "ckpt_tiny_c1_j1.pt"
+    first = work / "ckpt_tiny_c1_j1_qlower.pt"  # its own checkpoint: never resumed by an as-typed run
     assert torch.load(first, weights_only=False)["question_form"] == "lower"
     assert Reader.load(out).question_form == "lower"
     # --augment-lower: typed questions, a share of the pairs again in lower case; its own checkpoint

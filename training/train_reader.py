@@ -493,6 +493,7 @@ def main(argv=None):
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
     data_tag += f"_distil{args.distil:g}" if args.teacher else ""
     data_tag += f"_lower{args.augment_lower:g}" if args.augment_lower else ""
+    data_tag += "_q" + args.question_form.replace(" ", "") if args.question_form != "as typed" else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
