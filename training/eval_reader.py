@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, valid_questions  # noqa: E402
-from uccn_bot.reader import Reader, question_form  # noqa: E402
+from uccn_bot.reader import QUESTION_FORMS, Reader, question_form  # noqa: E402
 
 
 def auc(y, s) -> float:
@@ -171,7 +171,7 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0, help="fixed random sample of this many questions per split")
     ap.add_argument("--splits", default="idk_mrc,tydiqa,facqa")
     ap.add_argument("--parity", type=Path, default=None, help="a training checkpoint to compare against")
-    ap.add_argument("--typed", choices=("as written", "lower"), default="as written",
+    ap.add_argument("--typed", choices=QUESTION_FORMS, default="as typed",
                     help="lower: the questions lower-cased, without the closing '?' (as people often type)")
     ap.add_argument("--latency", action="store_true", help="also time reading 8 sentences for one question")
     args = ap.parse_args(argv)
@@ -184,8 +184,7 @@ def main(argv=None):
         qs = vq[name]
         if args.limit and len(qs) > args.limit:
             qs = random.Random(1).sample(qs, args.limit)
-        if args.typed == "lower":
-            qs = [replace(v, question=question_form(v.question, "lower")) for v in qs]
+        qs = [replace(v, question=question_form(v.question, args.typed)) for v in qs]
         res[name] = evaluate(reader, qs, name)
     if args.parity:
         parity(reader, args.parity, vq["idk_mrc"])

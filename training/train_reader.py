@@ -302,9 +302,9 @@ def build(args, tok: Tokenizer):
             Pair(p.question, p.text, -1.0, p.span, p.source) for p in pairs
             if p.source in span_only and p.label > 0 and p.span is not None]
     valid = valid_questions(args.bench, limit)["idk_mrc"]
-    if args.question_form != "as typed":  # the form the runtime gives the model (reader.question_form)
-        pairs = [replace(p, question=question_form(p.question, args.question_form)) for p in pairs]
-        valid = [replace(v, question=question_form(v.question, args.question_form)) for v in valid]
+    # the form the runtime gives the model (reader.question_form)
+    pairs = [replace(p, question=question_form(p.question, args.question_form)) for p in pairs]
+    valid = [replace(v, question=question_form(v.question, args.question_form)) for v in valid]
     if args.augment_lower:  # a share of the pairs again, the question lower-cased without its "?" (as often typed)
         rng = random.Random(args.seed + 1)
         pairs += [replace(p, question=question_form(p.question, "lower")) for p in pairs
@@ -360,9 +360,10 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
     model = JointReader(e5, level, n_joint)
     if getattr(args, "init_from", None):
         first = torch.load(args.init_from, weights_only=False)
-        if first.get("question_form", "as typed") != args.question_form:
-            sys.exit(f"{args.init_from} was trained on questions {first.get('question_form', 'as typed')!r},"
-                     f" not {args.question_form!r}: pass the same --question-form")
+        form = first.get("question_form", "as typed")
+        if form != args.question_form:
+            sys.exit(f"{args.init_from} was trained on questions {form!r}, not {args.question_form!r}:"
+                     " pass the same --question-form")
         model.load_state_dict(first["model"])
         log(f"weights from {args.init_from}")
     body = [p for ly in model.layers for p in ly.parameters()]
