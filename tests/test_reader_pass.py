@@ -36,7 +36,7 @@ def test_the_model_picks_the_sentence_and_its_span_is_the_short_answer(bot):
     model = Model("27 kota dari 19 negara")
     answer = bot_with(bot, model).answer("Berapa kota yang ditetapkan bersama Pekalongan?")
     assert answer.answered and "27 kota dari 19 negara" in answer.highlight
-    assert answer.short_answer.startswith("27 kota")  # the rules' wording where they overlap the model's span
+    assert answer.short_answer.startswith("27 kota")  # the fuller of the rules' answer and the model's span
     (question, texts), = model.calls  # one batch per question
     assert question == "Berapa kota yang ditetapkan bersama Pekalongan?" and len(texts) <= 4 * 4
 
@@ -122,3 +122,25 @@ def test_a_question_declined_whatever_the_model_reads_is_not_read(bot):
     lifted = Model("Pekalongan")
     bot_with(bot, lifted, reader_confidence=0.9).answer(question)
     assert lifted.calls
+
+
+def test_a_typed_question_shows_the_models_sure_span_in_the_fuller_wording(bot):
+    question = "Siapa wali kota Pekalongan?"
+    rules = bot_with(bot, Model("Djunaid"), reader_typed_span_min=1.1).answer(question).short_answer
+    assert rules == "HA Afzan Arslan Djunaid"
+    # the model's span and the rules' answer agree (one holds the other): the fuller wording is shown
+    assert bot_with(bot, Model("Djunaid")).answer(question).short_answer == rules
+    fuller = "Wali Kota Pekalongan HA Afzan Arslan Djunaid"
+    assert bot_with(bot, Model(fuller)).answer(question).short_answer == fuller
+    # where they differ, the model's sure span stands; an unsure one does not
+    assert bot_with(bot, Model("forum ini")).answer(question).short_answer == "forum ini"
+    assert bot_with(bot, Model("forum ini"), reader_typed_span_min=0.95).answer(question).short_answer == rules
+
+
+def test_a_typed_questions_answer_keeps_its_type_and_its_vote(bot):
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    # a span without a date never replaces the rules' date
+    assert bot_with(bot, Model("27 kota dari 19 negara")).answer(question).short_answer == "1 Desember 2014"
+    # the year alone agrees with the rules' date: the date is shown, and it votes as the rules read it
+    answer = bot_with(bot, Model("2014")).answer(question)
+    assert answer.short_answer == "1 Desember 2014" and answer.passages[0].answer_value == bot.answer(question).passages[0].answer_value

@@ -61,6 +61,7 @@ class AnswerSettings:
     reader_veto: float = 0.03  # the model's probability under which a passage is declined however sure the rules are (docs/quality.md)
     reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
     reader_span_words: int = 8  # ... and the span is at most this many words
+    reader_typed_span_min: float = 0.5  # for kapan/berapa/siapa/di mana the model's span replaces the rules' answer when it is this sure (above 1: never)
 
     # -- agreement between sources -----------------------------------------------------------
     voters: int = 5  # the best passages that may vote on the short answer
