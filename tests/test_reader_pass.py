@@ -24,7 +24,7 @@ class Model:
         out = []
         for t in texts:
             at = t.find(self.needle) if self.needle else -1
-            out.append(Reading(0.95, (at, at + len(self.needle)), 0.9) if at >= 0 else Reading(0.02, None, 0.0))
+            out.append(Reading(0.95, (at, at + len(self.needle)), 0.9) if at >= 0 else Reading(0.001, None, 0.0))
         return out
 
 

@@ -380,7 +380,7 @@ class Reader:
         return cls(e5, stored_weights(path), manifest["config"], f"{path.name} {got[:8]}")
 
     def describe(self) -> str:
-        """The model in a few words: its file, checksum prefix and layers ("reader.npz a94844b8, e5 layers 0-5
+        """The model in a few words: its file, checksum prefix and layers ("reader.npz aa866a8b, e5 layers 0-5
         frozen, 6 trained")."""
         below = f"e5 layers 0-{self.n_pair - 1} frozen" if self.n_pair else f"e5 layers 0-{self.n_sep - 1} per text"
         return f"{self.name}, {below}, {self.n_joint} trained"

@@ -58,7 +58,7 @@ class AnswerSettings:
     reader_weight: float = 0.0  # ranking score added per unit of the model's probability (0: 1.0 moved hit@1 within ±2 points, both ways)
     reader_confidence: float = 0.0  # share of the confidence that is the model's probability (0: 0.3 answered more and declined less)
     reader_min_confidence: float = 0.5  # with the model, below this the bot declines
-    reader_veto: float = 0.03  # the model's probability under which a passage is declined however sure the rules are (docs/quality.md)
+    reader_veto: float = 0.01  # the model's probability under which a passage is declined however sure the rules are (docs/quality.md)
     reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
     reader_span_words: int = 8  # ... and the span is at most this many words
     reader_typed_span_min: float = 0.5  # for kapan/berapa/siapa/di mana the model's span replaces the rules' answer when it is this sure (above 1: never)
