@@ -144,3 +144,14 @@ def test_a_typed_questions_answer_keeps_its_type_and_its_vote(bot):
     # the year alone agrees with the rules' date: the date is shown, and it votes as the rules read it
     answer = bot_with(bot, Model("2014")).answer(question)
     assert answer.short_answer == "1 Desember 2014" and answer.passages[0].answer_value == bot.answer(question).passages[0].answer_value
+
+
+def test_the_model_reads_the_question_in_standard_spelling(bot):
+    model = Model("2014")
+    answer = bot_with(bot, model).answer("kapan pekalogan jadi kota kreatif yg diakui unesco")
+    assert ("pekalogan", "pekalongan") in answer.corrections  # shown to the user as a repair
+    assert model.calls and {question for question, _ in model.calls} == {
+        "kapan pekalongan jadi kota kreatif yang diakui unesco"}  # the repair and the chat spelling put in
+    formal = Model("2014")
+    bot_with(bot, formal).answer("Kapan Pekalongan jadi Kota Kreatif?")
+    assert formal.calls[0][0] == "Kapan Pekalongan jadi Kota Kreatif?"  # standard text is read as typed

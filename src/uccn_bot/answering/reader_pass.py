@@ -9,6 +9,7 @@ decide. It is loaded lazily, once per process."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from typing import Callable, Protocol, Sequence
@@ -30,6 +31,9 @@ class Reading(Protocol):
 
 class AnswerModel(Protocol):
     def read(self, question: str, texts: list[str]) -> Sequence[Reading]: ...
+
+
+_WORD = re.compile(r"\w+")
 
 
 class ReaderPass:
@@ -93,13 +97,28 @@ class ReaderPass:
         texts = [sentence for plan in plans for sentence, _ in plan]
         if not texts:
             return list(hits), None
-        readings = model.read(query.text, texts)
+        readings = model.read(self.standard_question(query), texts)
         reread, at = [], 0
         for hit, plan in zip(hits, plans):
             found = readings[at : at + len(plan)]
             at += len(plan)
             reread.append(self._reread(hit, plan, found, query) if plan else hit)
         return reread, max(r.score for r in readings)
+
+    def standard_question(self, query: Query) -> str:
+        """The question as the model reads it: in standard spelling, with the lexicon's chat spellings ("brp" →
+        "berapa", "yg" → "yang") and the bot's typo repairs ("ekonmi" → "ekonomi") put in for the words typed in
+        lower case. The model was trained on standard Indonesian (docs/quality.md)."""
+        fixes = dict(query.corrections)
+        slang = self.index.analyzer.lexicon.slang
+
+        def standard(match: re.Match) -> str:
+            word = match.group(0)
+            if word[:1].isupper():  # a capitalised word is a name or a title more often than a typo or chat:
+                return word         # "Gayo" is no misspelt "gaya", "Dr." no "dari"
+            return slang.get(word) or fixes.get(word) or word
+
+        return _WORD.sub(standard, query.text)
 
     def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
         """(sentence, share of the question it covers) for the sentences the model reads: those
