@@ -1,8 +1,9 @@
 """The answer model's pass over the best candidates: does a sentence say the answer, and
 where in it is the answer? It reorders the best passages, decides how sure the bot is (the
 model's probability, blended with the word rules'), picks the highlighted sentence and gives
-the short answer: the model's span, in the wording of the typed rules where the two agree
-("1 Desember 2014" read as a date can vote with "2014").
+the short answer: the model's span when it is sure of it, in the fuller wording where the
+typed rules agree with it ("1 Desember 2014" over "2014", and read as a date it can vote with
+"2014"). The model reads the question in standard spelling ("brp" → "berapa").
 
 The model itself (`uccn_bot.reader`) is optional: without it the bot answers as the rules
 decide. It is loaded lazily, once per process."""
