@@ -262,10 +262,10 @@ QUESTION_FORMS = ("as typed", "lower")
 
 def question_form(question: str, form: str) -> str:
     """The question as a model was trained to read it (its manifest's `question_form`). "lower": lower case,
-    spaces collapsed, no closing "?", "!" or "." People often type questions that way, and a model trained on
-    the benchmarks' questions (nearly all ending in "?") reads them differently: the shipped one's IDK-MRC valid
-    AUC is 0.873 as written, 0.723 lower-cased without "?" (docs/reader.md). "as typed": unchanged (the shipped
-    model, and any exported before the option)."""
+    spaces collapsed, no closing "?", "!" or "." People often type questions that way, and a model trained only
+    on the benchmarks' questions (nearly all ending in "?") reads them differently: IDK-MRC valid AUC 0.873 as
+    written, 0.723 lower-cased without "?" (docs/reader.md). "as typed": unchanged (the shipped model, trained on
+    both forms, and any exported before the option)."""
     if form == "lower":
         return " ".join(question.lower().split()).rstrip("?!. ")
     return question
