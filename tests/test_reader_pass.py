@@ -155,3 +155,12 @@ def test_the_model_reads_the_question_in_standard_spelling(bot):
     formal = Model("2014")
     bot_with(bot, formal).answer("Kapan Pekalongan jadi Kota Kreatif?")
     assert formal.calls[0][0] == "Kapan Pekalongan jadi Kota Kreatif?"  # standard text is read as typed
+
+
+def test_the_model_reads_a_question_word_typed_last_in_front(bot):
+    model = Model("2014")
+    bot_with(bot, model).answer("pekalongan jadi kota kreatif tahun brp?")
+    assert model.calls[0][0] == "berapa pekalongan jadi kota kreatif tahun?"  # "brp" spelt out, then put first
+    inside = Model("2014")
+    bot_with(bot, inside).answer("kota mana yang jadi kota kreatif batik")
+    assert inside.calls[0][0] == "kota mana yang jadi kota kreatif batik"  # not last: left where it is

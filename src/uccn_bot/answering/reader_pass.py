@@ -35,6 +35,9 @@ class AnswerModel(Protocol):
 
 
 _WORD = re.compile(r"\w+")
+# A question word at the end, as chat often puts it ("UCCN didirikan tahun berapa?", "itu siapa").
+_WH_LAST = re.compile(r"^(.+?)\s+(kapan|siapa|berapa|di ?mana|ke ?mana|dari ?mana|mengapa|kenapa|bagaimana|apa)\s*([?!.]*)$",
+                      re.IGNORECASE)
 
 
 class ReaderPass:
@@ -109,7 +112,8 @@ class ReaderPass:
     def standard_question(self, query: Query) -> str:
         """The question as the model reads it: in standard spelling, with the lexicon's chat spellings ("brp" →
         "berapa", "yg" → "yang") and the bot's typo repairs ("ekonmi" → "ekonomi") put in for the words typed in
-        lower case. The model was trained on standard Indonesian (docs/quality.md)."""
+        lower case, and a question word typed last put first. The model was trained on standard Indonesian
+        (docs/quality.md)."""
         fixes = dict(query.corrections)
         slang = self.index.analyzer.lexicon.slang
 
@@ -119,7 +123,7 @@ class ReaderPass:
                 return word         # "Gayo" is no misspelt "gaya", "Dr." no "dari"
             return slang.get(word) or fixes.get(word) or word
 
-        return _WORD.sub(standard, query.text)
+        return question_word_first(_WORD.sub(standard, query.text))
 
     def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
         """(sentence, share of the question it covers) for the sentences the model reads: those
@@ -205,3 +209,12 @@ class ReaderPass:
         start = sentence.index(text, start)
         return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
                     strength=reading.span_score)
+
+
+def question_word_first(question: str) -> str:
+    """A question word typed last, put first: "UCCN didirikan tahun berapa?" → "berapa UCCN didirikan tahun?".
+    The benchmarks the model was trained on ask with the question word in front (6 of their 1,477 valid
+    questions end with one; a quarter of the development files' do), and it reads that order better: on the
+    development files the answer's sentence against an unanswerable question's best, AUC 0.767 → 0.792."""
+    match = _WH_LAST.match(question)
+    return f"{match.group(2)} {match.group(1)}{match.group(3)}" if match else question
