@@ -76,10 +76,11 @@ class ReaderPass:
         top = hits[: s.reader_passages]
         if model is None or not top or self._declined_anyway(hits):
             return hits
-        reread, best = self._read(model, query, units, total, top[:1])
+        question = self.standard_question(query)
+        reread, best = self._read(model, question, query, units, total, top[:1])
         rest, others = top[1:], hits[len(top):]
         if best is not None and best < s.reader_veto:  # nothing read in the best passage says it
-            rest, more = self._read(model, query, units, total, rest)
+            rest, more = self._read(model, question, query, units, total, rest)
             best = best if more is None else max(best, more)
             if best < s.reader_veto:  # nor in the next ones: the passages below are held to that
                 others = [replace(h, confidence=min(h.confidence, best)) for h in others]
@@ -94,14 +95,15 @@ class ReaderPass:
         most = s.reader_confidence + (1 - s.reader_confidence) * max(h.confidence for h in hits[: s.voters])
         return most < s.reader_min_confidence
 
-    def _read(self, model: AnswerModel, query: Query, units: list[Unit], total: float,
+    def _read(self, model: AnswerModel, question: str, query: Query, units: list[Unit], total: float,
               hits: list[Hit]) -> tuple[list[Hit], float | None]:
-        """`hits` reread in one batch, and the best probability read in them (None: nothing read)."""
+        """`hits` reread in one batch with `question` (as the model reads it), and the best probability read in
+        them (None: nothing read)."""
         plans = [self._candidates(hit, units, total) for hit in hits]
         texts = [sentence for plan in plans for sentence, _ in plan]
         if not texts:
             return list(hits), None
-        readings = model.read(self.standard_question(query), texts)
+        readings = model.read(question, texts)
         reread, at = [], 0
         for hit, plan in zip(hits, plans):
             found = readings[at : at + len(plan)]
