@@ -3,7 +3,10 @@ is how the bot uses a model's readings, not the model."""
 
 from dataclasses import dataclass, replace
 
+import pytest
+
 from uccn_bot.answering import AnswerSettings, Bot
+from uccn_bot.answering.reader_pass import question_word_first
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,15 @@ def test_the_model_reads_a_question_word_typed_last_in_front(bot):
     inside = Model("2014")
     bot_with(bot, inside).answer("kota mana yang jadi kota kreatif batik")
     assert inside.calls[0][0] == "kota mana yang jadi kota kreatif batik"  # not last: left where it is
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("UCCN didirikan tahun berapa?", "berapa UCCN didirikan tahun?"),
+    ("syarat kota kreatif apa saja", "apa saja syarat kota kreatif"),  # "saja" asks for a list: it goes along
+    ("jumlah umkm di pekalongan ada berapa sih", "berapa jumlah umkm di pekalongan ada"),  # a particle drops
+    ("malang sama nonsan mirip, apa tuh", "apa malang sama nonsan mirip"),
+    ("kota mana yang jadi kota desain", "kota mana yang jadi kota desain"),
+    ("siapa", "siapa"),
+])
+def test_a_question_word_typed_last_is_put_first(typed, read):
+    assert question_word_first(typed) == read
