@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from uccn_bot.answering.reader_pass import QUESTION_WORDS
+
 BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -169,9 +171,10 @@ def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
     return pairs, valid
 
 
-# A question's leading question word, as chat often puts it at the end instead ("kapan X" → "X kapan").
-# "apakah" (yes/no) stays: "X apakah" is not how anyone asks.
-_WH_LEAD = re.compile(r"^(kapan|siapa|berapa|di ?mana|ke ?mana|dari ?mana|mengapa|kenapa|bagaimana|apa)(?:kah)?\s+(.+)$")
+# A question's leading question word, as chat often puts it at the end instead ("kapan X" → "X kapan"); the
+# same words the runtime puts back in front. "apakah" (yes/no) and "apa saja" (a list) stay: "X apakah" is not
+# how anyone asks.
+_WH_LEAD = re.compile(rf"^(?!apakah |apa saja )({QUESTION_WORDS})(?:kah)?\s+(.+)$")
 
 
 def wh_last(question: str) -> str:
@@ -180,9 +183,7 @@ def wh_last(question: str) -> str:
     model, trained on question words in front, read IDK-MRC valid questions in this form less well (AUC 0.813
     against 0.845 in lower case, docs/reader.md)."""
     m = _WH_LEAD.match(question)
-    if not m or question.startswith("apakah ") or question.startswith("apa saja "):
-        return question
-    return f"{m.group(2)} {m.group(1)}"
+    return f"{m.group(2)} {m.group(1)}" if m else question
 
 
 def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2) -> list[Pair]:

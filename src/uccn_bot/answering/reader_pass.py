@@ -35,10 +35,12 @@ class AnswerModel(Protocol):
 
 
 _WORD = re.compile(r"\w+")
+# The question words a question may begin or end with (training moves them the other way: training/data.py).
+QUESTION_WORDS = r"kapan|siapa|berapa|di ?mana|ke ?mana|dari ?mana|mengapa|kenapa|bagaimana|apa"
 # A question word at the end, as chat often puts it ("UCCN didirikan tahun berapa?", "itu siapa"), maybe with
 # "saja" (kept: it asks for a list) or a particle after it (dropped: "brp sih", "gimana ya").
-_WH_LAST = re.compile(r"^(.+?)\s+(kapan|siapa|berapa|di ?mana|ke ?mana|dari ?mana|mengapa|kenapa|bagaimana|apa)"
-                      r"(\s+saja)?(?:\s+(?:sih|ya|yah|dong|tuh|nih|deh))*\s*([?!.]*)$", re.IGNORECASE)
+_WH_LAST = re.compile(rf"^(.+?)\s+({QUESTION_WORDS})(\s+saja)?(?:\s+(?:sih|ya|yah|dong|tuh|nih|deh))*\s*([?!.]*)$",
+                      re.IGNORECASE)
 
 
 class ReaderPass:
