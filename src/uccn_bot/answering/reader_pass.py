@@ -3,7 +3,8 @@ where in it is the answer? It reorders the best passages, decides how sure the b
 model's probability, blended with the word rules'), picks the highlighted sentence and gives
 the short answer: the model's span when it is sure of it, in the fuller wording where the
 typed rules agree with it ("1 Desember 2014" over "2014", and read as a date it can vote with
-"2014"). The model reads the question in standard spelling ("brp" → "berapa").
+"2014"). The model reads the question in standard spelling ("brp" → "berapa"), a question word typed
+last put first.
 
 The model itself (`uccn_bot.reader`) is optional: without it the bot answers as the rules
 decide. It is loaded lazily, once per process."""
