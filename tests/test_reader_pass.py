@@ -40,8 +40,11 @@ def test_the_model_picks_the_sentence_and_its_span_is_the_short_answer(bot):
     answer = bot_with(bot, model).answer("Berapa kota yang ditetapkan bersama Pekalongan?")
     assert answer.answered and "27 kota dari 19 negara" in answer.highlight
     assert answer.short_answer.startswith("27 kota")  # the fuller of the rules' answer and the model's span
-    (question, texts), = model.calls  # one batch per question
+    (question, texts), *vetting = model.calls  # one batch for the passage's sentences ...
     assert question == "Berapa kota yang ditetapkan bersama Pekalongan?" and len(texts) <= 4 * 4
+    for _, voters in vetting:  # ... and at most one for the passages below that give another number
+        assert len(voters) <= AnswerSettings().voters and not set(voters) & set(texts)
+    assert len(vetting) <= 1
 
 
 def test_nothing_said_is_declined_though_the_words_match(bot):
@@ -108,7 +111,9 @@ def test_the_next_passages_are_read_only_when_the_best_one_says_nothing(bot):
     question = "Kapan Pekalongan jadi Kota Kreatif?"
     said = Model("2014")
     assert bot_with(bot, said).answer(question).answered
-    assert len(said.calls) == 1  # the best passage says it: one reading, of its sentences alone
+    (_, first), *vetting = said.calls  # the best passage says it: one reading of its sentences; the passages
+    assert len(vetting) == 1            # below are not read, except the sentences of those giving another year
+    assert vetting[0][1] and not any("2014" in t for t in vetting[0][1]) and not set(first) & set(vetting[0][1])
     silent = Model(None)
     assert not bot_with(bot, silent).answer(question).answered
     first, rest = silent.calls  # it says nothing: the next passages are read too, and none answers unread
@@ -179,3 +184,52 @@ def test_the_model_reads_a_question_word_typed_last_in_front(bot):
 ])
 def test_a_question_word_typed_last_is_put_first(typed, read):
     assert question_word_first(typed) == read
+
+
+class Scores:
+    """Reads a sentence at the score of the first of `scores`' needles it holds (else `default`); the span is
+    that needle."""
+
+    def __init__(self, scores: dict[str, float], default: float = 0.001):
+        self.scores, self.default, self.calls = scores, default, []
+
+    def read(self, question, texts):
+        self.calls.append((question, list(texts)))
+        out = []
+        for t in texts:
+            hit = next(((n, p) for n, p in self.scores.items() if n in t), None)
+            out.append(Reading(hit[1], (t.find(hit[0]), t.find(hit[0]) + len(hit[0])), 0.9) if hit
+                       else Reading(self.default, None, 0.0))
+        return out
+
+
+def test_a_typed_question_reads_on_where_the_passage_holds_its_type(bot):
+    question = "berapa anggaran yang dihabiskan untuk Rakernas Apeksi 2017 di Malang?"
+    assert bot.answer(question).answered and bot.answer(question).short_answer is None  # the rules: no number
+    found = Scores({"98 wali kota": 0.9}, default=0.3)
+    answer = bot_with(bot, found).answer(question)
+    first, more = found.calls  # the sentences covering the question best hold no number: one more reading ...
+    assert not any("98 wali kota" in t for t in first[1]) and any("98 wali kota" in t for t in more[1])
+    assert answer.answered and "98 wali kota" in answer.highlight and "98" in answer.short_answer  # ... says it
+    off = Scores({"98 wali kota": 0.9}, default=0.3)
+    assert bot_with(bot, off, reader_value_sentences=0).answer(question).short_answer is None and len(off.calls) == 1
+
+
+def test_a_typed_question_whose_passage_gives_no_value_is_held_to_a_higher_veto(bot):
+    question = "berapa anggaran yang dihabiskan untuk Rakernas Apeksi 2017 di Malang?"
+    unsure = Scores({}, default=0.1)  # reads every sentence at 0.1: above the veto, no number anywhere
+    assert not bot_with(bot, unsure).answer(question).answered
+    assert bot_with(bot, Scores({}, default=0.1), reader_no_value_veto=0.0).answer(question).answered
+    assert bot_with(bot, Scores({}, default=0.6)).answer(question).answered  # read as saying it: answered
+
+
+def test_only_passages_the_model_reads_as_saying_it_vote_or_conflict(bot):
+    question = "pekalongan jadi kota kreatif unesco thn brp"
+    model = Scores({"2014": 0.9}, default=0.2)  # on topic everywhere; only the 2014 sentences say it
+    off = bot_with(bot, model, reader_vote_min=0).answer(question)
+    assert off.answered and off.conflicts  # every other year in the best passages is shown as a conflict
+    vetted = bot_with(bot, Scores({"2014": 0.9}, default=0.2)).answer(question)
+    assert vetted.answered and "2014" in vetted.short_answer and not vetted.conflicts
+    assert "2014" in vetted.passages[0].highlight  # the cited passage is one the model read as saying it
+    genuine = bot_with(bot, Scores({"Desember 2014": 0.9, "Desember 2015": 0.9}, default=0.2)).answer(question)
+    assert [c.short_answer for c in genuine.conflicts] == ["1 Desember 2015"]  # a second opinion stays one

@@ -96,6 +96,7 @@ class Hit:
     sentence_coverage: float = 0.0  # share of the question found in the highlight alone
     confidence: float = 0.0  # how sure the bot is that this passage answers the question
     similarity: float | None = None  # semantic similarity to the question (z-score), when used
+    reading: float | None = field(default=None, compare=False)  # the answer model's probability that the highlight answers, when it read it
 
     def to_json(self) -> dict:
         p, doc = self.passage, self.passage.document

@@ -22,7 +22,8 @@ def agree(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidenc
     candidates = hits[: settings.voters]
     sentence_floor = settings.voter_sentence * max(h.sentence_coverage for h in candidates)
     voters = [h for h in candidates
-              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
+              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor
+              and (h.reading is None or h.reading >= settings.reader_vote_min)]
     groups: dict[str, list[Hit]] = {}
     for hit in voters:
         groups.setdefault(comparable(hit.answer_value or ""), []).append(hit)

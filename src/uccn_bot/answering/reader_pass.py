@@ -19,6 +19,7 @@ from typing import Callable, Protocol, Sequence
 from ..core import AnswerType, Hit, Query, Span
 from ..index import Index
 from ..text import fold
+from .agreement import comparable
 from .analysed import PassageAnalyses
 from .settings import AnswerSettings
 from .short_answer import ShortAnswers
@@ -88,8 +89,28 @@ class ReaderPass:
             best = best if more is None else max(best, more)
             if best < s.reader_veto:  # nor in the next ones: the passages below are held to that
                 others = [replace(h, confidence=min(h.confidence, best)) for h in others]
-        reread = sorted(reread + rest, key=lambda h: (-h.score, h.passage.doc_id, h.passage.position))
-        return reread + others
+        ordered = sorted(reread + rest, key=lambda h: (-h.score, h.passage.doc_id, h.passage.position)) + others
+        return self._vet_voters(model, question, query, ordered)
+
+    def _vet_voters(self, model: AnswerModel, question: str, query: Query, hits: list[Hit]) -> list[Hit]:
+        """The passages that may vote against the best one's short answer (`agreement`), read: each gets its
+        `reading`, so that only those the model reads as saying the answer vote or are shown as a conflict. A
+        date from a sentence on another event ("pertumbuhan ekonomi ... sejak tahun 2005") is no second opinion
+        on when Pekalongan became a creative city. One batch, and only when there is a disagreement."""
+        s = self.settings
+        if not s.reader_vote_min or query.plural or not hits or not hits[0].short_answer:
+            return hits
+        lead = comparable(hits[0].answer_value or "")
+        doubtful = [i for i, h in enumerate(hits[: s.voters])  # (below the decline threshold none votes)
+                    if h.short_answer and h.reading is None and h.confidence >= s.reader_min_confidence
+                    and comparable(h.answer_value or "") != lead]
+        if not doubtful:
+            return hits
+        readings = model.read(question, [hits[i].highlight for i in doubtful])
+        hits = list(hits)
+        for i, reading in zip(doubtful, readings):
+            hits[i] = replace(hits[i], reading=reading.score)
+        return hits
 
     def _declined_anyway(self, hits: list[Hit]) -> bool:
         """Whether the question is declined whatever the model reads: no passage that may answer or vote
@@ -108,12 +129,37 @@ class ReaderPass:
         if not texts:
             return list(hits), None
         readings = model.read(question, texts)
-        reread, at = [], 0
+        reread, at, best = [], 0, max(r.score for r in readings)
         for hit, plan in zip(hits, plans):
-            found = readings[at : at + len(plan)]
+            found = list(readings[at : at + len(plan)])
             at += len(plan)
-            reread.append(self._reread(hit, plan, found, query) if plan else hit)
-        return reread, max(r.score for r in readings)
+            if not plan:
+                reread.append(hit)
+                continue
+            new = self._reread(hit, plan, found, query)
+            more = self._value_sentences(new, query, units, total, plan)
+            if more:  # a kapan/berapa question, no date/number in what was read: read where the passage has one
+                extra = model.read(question, [sentence for sentence, _ in more])
+                best = max(best, *(r.score for r in extra))
+                new = self._reread(hit, plan + more, found + list(extra), query)
+            reread.append(new)
+        return reread, best
+
+    def _value_sentences(self, hit: Hit, query: Query, units: list[Unit], total: float,
+                         plan: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """For a kapan/berapa question whose reading found no date or number: the passage's other sentences
+        that hold one (at most `reader_value_sentences`, those covering the question best), with their share.
+        The sentences covering most of the question often only name the subject ("Sunan Giri adalah ..."), and
+        the year is a sentence further on ("... lahir pada 1442")."""
+        if hit.short_answer or query.answer_type not in (AnswerType.DATE, AnswerType.NUMBER) \
+                or not self.settings.reader_value_sentences:
+            return []
+        read = {sentence for sentence, _ in plan}
+        analysed = self.analyses(self.index.passage_number(hit.passage))
+        found = [(sentence, covered(units, terms) / total) for sentence, terms in zip(analysed.sentences, analysed.sentence_terms)
+                 if sentence not in read and sentence.strip() and self.short_answers.spans(sentence, query.answer_type)]
+        found.sort(key=lambda x: -x[1])
+        return found[: self.settings.reader_value_sentences]
 
     def standard_question(self, query: Query) -> str:
         """The question as the model reads it: in standard spelling, with the lexicon's chat spellings ("brp" →
@@ -159,7 +205,10 @@ class ReaderPass:
         if span_text and query.answer_type is not AnswerType.NONE and not query.plural:
             span_text, span_value = self._typed_model_span(sentence, plan, readings, query, span_text, span_value)
         confidence = s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence
-        if reading.score < s.reader_veto:
+        veto = s.reader_veto
+        if not span_text and query.answer_type in (AnswerType.DATE, AnswerType.NUMBER):
+            veto = max(veto, s.reader_no_value_veto)
+        if reading.score < veto:
             # on topic by its words, but the model reads no sentence here that says the answer
             confidence = min(confidence, reading.score)
         return replace(
@@ -170,6 +219,7 @@ class ReaderPass:
             sentence_coverage=share,
             short_answer=span_text,
             answer_value=span_value,
+            reading=reading.score,
         )
 
     def _short_answer(self, sentence: str, reading: Reading, query: Query, hit: Hit) -> Span | None:
