@@ -22,21 +22,32 @@ def agree(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidenc
     candidates = hits[: settings.voters]
     sentence_floor = settings.voter_sentence * max(h.sentence_coverage for h in candidates)
     voters = [h for h in candidates
-              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor
-              and (h.reading is None or h.reading >= settings.reader_vote_min)]
+              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
     groups: dict[str, list[Hit]] = {}
     for hit in voters:
         groups.setdefault(comparable(hit.answer_value or ""), []).append(hit)
     if not groups:
         return hits, []
-    ranked = sorted(groups.values(), key=lambda g: (-len({h.passage.id for h in g}), -sum(h.score for h in g)))
-    # Of passages that agree and score about the same, the most precise answer leads:
+    # When the answer model has read every voter's sentence (it does where they disagree), a passage whose
+    # sentence it reads below `reader_vote_min` has only that share of a vote: a year from a sentence on
+    # another event counts next to nothing.
+    read = settings.reader_vote_min > 0 and all(h.reading is not None for h in voters)
+
+    def votes(group: list[Hit]) -> float:
+        return sum(min(1.0, h.reading / settings.reader_vote_min) for h in group) if read else 0.0
+
+    ranked = sorted(groups.values(), key=lambda g: (-votes(g), -len({h.passage.id for h in g}), -sum(h.score for h in g)))
+    # Of passages that agree and score (or read) about the same, the most precise answer leads:
     # "1 Desember 2014" says more than "2014".
-    best = ranked[0][0].score
-    leader = max((h for h in ranked[0] if h.score >= settings.precise_score * best), key=lambda h: len(h.answer_value or ""))
+    strength = (lambda h: h.reading) if read else (lambda h: h.score)
+    best = max(strength(h) for h in ranked[0])
+    leader = max((h for h in ranked[0] if strength(h) >= settings.precise_score * best), key=lambda h: len(h.answer_value or ""))
     ordered = [leader] + [h for h in hits if h is not leader]
-    conflicts = [group[0] for group in ranked[1:]]
-    return ordered, conflicts
+    if not read:
+        return ordered, [group[0] for group in ranked[1:]]
+    # a conflict is a passage the model reads as saying the answer, not merely as holding a year
+    conflicts = [max(group, key=lambda h: h.reading) for group in ranked[1:]]
+    return ordered, [h for h in conflicts if h.reading >= settings.reader_vote_min]
 
 
 def comparable(value: str) -> str:

@@ -93,22 +93,21 @@ class ReaderPass:
         return self._vet_voters(model, question, query, ordered)
 
     def _vet_voters(self, model: AnswerModel, question: str, query: Query, hits: list[Hit]) -> list[Hit]:
-        """The passages that may vote against the best one's short answer (`agreement`), read: each gets its
-        `reading`, so that only those the model reads as saying the answer vote or are shown as a conflict. A
-        date from a sentence on another event ("pertumbuhan ekonomi ... sejak tahun 2005") is no second opinion
-        on when Pekalongan became a creative city. One batch, and only when there is a disagreement."""
+        """Where the passages that may vote on the short answer (`agreement`) disagree, the model reads the
+        answer sentences of those it has not read yet (one batch), so that each vote weighs what the model reads
+        there: a year from a sentence on another event ("pertumbuhan ekonomi ... sejak tahun 2005") is no second
+        opinion on when Pekalongan became a creative city."""
         s = self.settings
         if not s.reader_vote_min or query.plural or not hits or not hits[0].short_answer:
             return hits
-        lead = comparable(hits[0].answer_value or "")
-        doubtful = [i for i, h in enumerate(hits[: s.voters])  # (below the decline threshold none votes)
-                    if h.short_answer and h.reading is None and h.confidence >= s.reader_min_confidence
-                    and comparable(h.answer_value or "") != lead]
-        if not doubtful:
+        voters = [i for i, h in enumerate(hits[: s.voters])  # (below the decline threshold none votes)
+                  if h.short_answer and h.confidence >= s.reader_min_confidence]
+        unread = [i for i in voters if hits[i].reading is None]
+        if not unread or len({comparable(hits[i].answer_value or "") for i in voters}) < 2:
             return hits
-        readings = model.read(question, [hits[i].highlight for i in doubtful])
+        readings = model.read(question, [hits[i].highlight for i in unread])
         hits = list(hits)
-        for i, reading in zip(doubtful, readings):
+        for i, reading in zip(unread, readings):
             hits[i] = replace(hits[i], reading=reading.score)
         return hits
 
