@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from uccn_bot.answering import AnswerSettings, Bot
+from uccn_bot.answering.question import parse_question
 from uccn_bot.answering.reader_pass import question_word_first
 
 
@@ -203,20 +204,36 @@ class Scores:
         return out
 
 
-def test_a_typed_question_reads_on_where_the_passage_holds_its_type(bot):
-    question = "berapa anggaran yang dihabiskan untuk Rakernas Apeksi 2017 di Malang?"
-    assert bot.answer(question).answered and bot.answer(question).short_answer is None  # the rules: no number
-    found = Scores({"98 wali kota": 0.9}, default=0.3)
-    answer = bot_with(bot, found).answer(question)
-    first, more = found.calls  # the sentences covering the question best hold no number: one more reading ...
-    assert not any("98 wali kota" in t for t in first[1]) and any("98 wali kota" in t for t in more[1])
-    assert answer.answered and "98 wali kota" in answer.highlight and "98" in answer.short_answer  # ... says it
-    off = Scores({"98 wali kota": 0.9}, default=0.3)
-    assert bot_with(bot, off, reader_value_sentences=0).answer(question).short_answer is None and len(off.calls) == 1
+def _giri(tmp_path):
+    from uccn_bot.index import IndexSettings, open_index
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "giri.md").write_text(
+        "---\nid: giri\ntitle: Sunan Giri\nsource: Uji\n---\n\n"
+        "Sunan Giri mendirikan kerajaan Giri Kedaton di Gresik, Jawa Timur. "
+        "Sunan Giri adalah murid Sunan Ampel yang memimpin Giri Kedaton. "
+        "Pesantren itu ramai didatangi santri dari berbagai pulau. "
+        "Kerajaan itu berdiri pada tahun 1487.\n", encoding="utf-8")
+    return open_index(root, IndexSettings(semantic=False), tmp_path / "cache")
+
+
+def test_a_typed_question_reads_on_where_the_passage_holds_its_type(tmp_path):
+    index = _giri(tmp_path)
+    question = "kapan Sunan Giri mendirikan Giri Kedaton?"
+    found = Scores({"1487": 0.9}, default=0.3)
+    answer = Bot(index, AnswerSettings(), reader=lambda: found).answer(question)
+    first, more = found.calls  # the sentences covering the question best hold no date: one more reading ...
+    assert not any("1487" in t for t in first[1]) and [t for t in more[1] if "1487" in t]
+    assert answer.answered and "1487" in answer.highlight and "1487" in answer.short_answer  # ... says it
+    off = Scores({"1487": 0.9}, default=0.3)
+    assert Bot(index, AnswerSettings(reader_value_sentences=0), reader=lambda: off).answer(question).short_answer is None
+    assert len(off.calls) == 1
 
 
 def test_a_typed_question_whose_passage_gives_no_value_is_held_to_a_higher_veto(bot):
     question = "berapa anggaran yang dihabiskan untuk Rakernas Apeksi 2017 di Malang?"
+    assert bot.answer(question).answered and bot.answer(question).short_answer is None  # the rules: no sum of money
     unsure = Scores({}, default=0.1)  # reads every sentence at 0.1: above the veto, no number anywhere
     assert not bot_with(bot, unsure).answer(question).answered
     assert bot_with(bot, Scores({}, default=0.1), reader_no_value_veto=0.0).answer(question).answered
@@ -233,3 +250,25 @@ def test_only_passages_the_model_reads_as_saying_it_vote_or_conflict(bot):
     assert "2014" in vetted.passages[0].highlight  # the cited passage is one the model read as saying it
     genuine = bot_with(bot, Scores({"Desember 2014": 0.9, "Desember 2015": 0.9}, default=0.2)).answer(question)
     assert [c.short_answer for c in genuine.conflicts] == ["1 Desember 2015"]  # a second opinion stays one
+
+
+def test_a_typed_answer_the_model_is_unsure_of_is_checked_against_the_passages_other_values(bot):
+    question = "waktu lockdown berapa banyak museum di dunia yg tutup"
+
+    def read(model):
+        return [t for _, texts in model.calls for t in texts]
+
+    def best_passage(model, **settings):  # the passage read, as the reader pass leaves it (before the vote)
+        reader_bot = bot_with(bot, model, **settings)
+        hits = reader_bot.ranker.rank(parse_question(question, reader_bot.index), 5)
+        return next(h for h in hits if h.reading is not None and "90% museum" in h.passage.text)
+
+    sure = Scores({"90% museum": 0.95}, default=0.3)
+    assert best_passage(sure).short_answer.startswith("90%")
+    assert not any("100-190 juta" in t for t in read(sure))  # sure of it: the passage's other values stay unread
+    unsure = Scores({"90% museum": 0.4, "100-190 juta": 0.8}, default=0.3)  # another of its numbers reads better
+    hit = best_passage(unsure)
+    assert any("100-190 juta" in t for t in read(unsure))
+    assert "100-190 juta" in hit.highlight and "100-190 juta" in hit.short_answer and hit.reading == 0.8
+    kept = best_passage(Scores({"90% museum": 0.4, "100-190 juta": 0.8}, default=0.3), reader_value_below=0.0)
+    assert kept.short_answer.startswith("90%") and kept.reading == 0.4

@@ -270,6 +270,7 @@ _RANGES: dict[str, tuple[bool, float | None, float | None]] = {
     "answer.reader_span_words": (True, 1, None),
     "answer.reader_typed_span_min": (False, 0, None),  # above 1: the rules' typed answer always stands
     "answer.reader_value_sentences": (True, 0, None),
+    "answer.reader_value_below": (False, 0, None),  # above 1: always read on
     "answer.reader_no_value_veto": (False, 0, 1),
     "answer.reader_vote_min": (False, 0, 1),
     "answer.voters": (True, 1, None),

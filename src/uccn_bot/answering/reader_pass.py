@@ -146,17 +146,21 @@ class ReaderPass:
 
     def _value_sentences(self, hit: Hit, query: Query, units: list[Unit], total: float,
                          plan: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """For a kapan/berapa question whose reading found no date or number: the passage's other sentences
-        that hold one (at most `reader_value_sentences`, those covering the question best), with their share.
+        """For a kapan/berapa question whose reading found no date or number (or one the model is unsure of): the
+        passage's other sentences in which the rules find one of the asked kind (at most `reader_value_sentences`,
+        those covering the question best), with their share.
         The sentences covering most of the question often only name the subject ("Sunan Giri adalah ..."), and
         the year is a sentence further on ("... lahir pada 1442")."""
-        if hit.short_answer or query.answer_type not in (AnswerType.DATE, AnswerType.NUMBER) \
+        s = self.settings  # (read on only where the passage is not vetoed: the reading must not decide declining)
+        unsure = hit.reading is not None and s.reader_veto <= hit.reading < s.reader_value_below
+        if (hit.short_answer and not unsure) or query.answer_type not in (AnswerType.DATE, AnswerType.NUMBER) \
                 or not self.settings.reader_value_sentences:
             return []
         read = {sentence for sentence, _ in plan}
         analysed = self.analyses(self.index.passage_number(hit.passage))
+        source = fold(hit.passage.document.source) if hit.passage.document else ""
         found = [(sentence, covered(units, terms) / total) for sentence, terms in zip(analysed.sentences, analysed.sentence_terms)
-                 if sentence not in read and sentence.strip() and self.short_answers.spans(sentence, query.answer_type)]
+                 if sentence not in read and sentence.strip() and self.short_answers.span(sentence, query, source)]
         found.sort(key=lambda x: -x[1])
         return found[: self.settings.reader_value_sentences]
 
@@ -192,11 +196,13 @@ class ReaderPass:
         best = max(range(len(plan)), key=lambda i: (readings[i].score, -i))
         sentence, share = plan[best]
         reading = readings[best]
+        read_score = reading.score  # the highlight's (`Hit.reading`)
         span = self._short_answer(sentence, reading, query, hit)
         if span is None and hit.short_answer and query.answer_type is not AnswerType.NONE:
             # The rules found an answer of the asked type where the model found none it is sure
             # of: their sentence and answer stand (on the own questions the rules read types better).
             sentence, share, span_text, span_value = hit.highlight, hit.sentence_coverage, hit.short_answer, hit.answer_value
+            read_score = next((r.score for (text, _), r in zip(plan, readings) if text == sentence), read_score)
         else:
             if span is None and query.answer_type is not AnswerType.NONE:
                 span = self._model_span(sentence, reading, query)  # no rule picks an answer of the asked type here
@@ -218,7 +224,7 @@ class ReaderPass:
             sentence_coverage=share,
             short_answer=span_text,
             answer_value=span_value,
-            reading=reading.score,
+            reading=read_score,
         )
 
     def _short_answer(self, sentence: str, reading: Reading, query: Query, hit: Hit) -> Span | None:

@@ -62,6 +62,7 @@ class AnswerSettings:
     reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
     reader_span_words: int = 8  # ... and the span is at most this many words
     reader_value_sentences: int = 2  # a kapan/berapa question whose read sentences give no date/number: read this many more that hold one
+    reader_value_below: float = 0.9  # ... also when they give one but the model reads them below this (and not below the veto)
     reader_no_value_veto: float = 0.2  # the veto for a kapan/berapa passage in which neither rules nor model find a date/number
     reader_vote_min: float = 0.3  # where the best passages disagree, one the model reads below this has that share of a vote on the short answer and shows as no conflict (0: off)
     reader_typed_span_min: float = 0.5  # for kapan/berapa/siapa/di mana the model's span replaces the rules' answer when it is this sure (above 1: never)
