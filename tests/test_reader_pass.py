@@ -272,3 +272,13 @@ def test_a_typed_answer_the_model_is_unsure_of_is_checked_against_the_passages_o
     assert "100-190 juta" in hit.highlight and "100-190 juta" in hit.short_answer and hit.reading == 0.8
     kept = best_passage(Scores({"90% museum": 0.4, "100-190 juta": 0.8}, default=0.3), reader_value_below=0.0)
     assert kept.short_answer.startswith("90%") and kept.reading == 0.4
+
+
+def test_a_span_may_be_longer_for_an_untyped_question_than_for_a_typed_one(bot):
+    span = "Kota Pekalongan sebagai Kota Kreatif UNESCO juga atas dasar rekomendasi"  # ten words
+    untyped = "Apa dasar terpilihnya Kota Pekalongan sebagai Kota Kreatif UNESCO?"
+    assert bot_with(bot, Model(span)).answer(untyped).short_answer == span
+    assert bot_with(bot, Model(span), reader_span_words=8).answer(untyped).short_answer is None
+    typed = "Siapa yang merekomendasikan Kota Pekalongan sebagai Kota Kreatif UNESCO?"
+    assert bot_with(bot, Model(span)).answer(typed).short_answer != span  # a name is not ten words long
+    assert bot_with(bot, Model(span), reader_typed_span_words=12).answer(typed).short_answer == span

@@ -263,7 +263,8 @@ class ReaderPass:
             return None
         start, end = reading.span
         text = sentence[start:end].strip(" ,.;:")
-        if not text or len(text.split()) > self.settings.reader_span_words:
+        words = self.settings.reader_span_words if query.answer_type is AnswerType.NONE else self.settings.reader_typed_span_words
+        if not text or len(text.split()) > words:
             return None
         if query.answer_type in (AnswerType.DATE, AnswerType.NUMBER) and not self.short_answers.spans(text, query.answer_type):
             return None
