@@ -337,7 +337,7 @@ class Reader:
         self._cache_lock = threading.Lock()
         self.batch = 16  # texts per forward pass (bounds the memory of one pass)
         self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
-        self._read_before = False  # `read` packs the weights on its second call
+        self._reads = 0  # `read` packs the weights once a process has read more than one question's worth
         self._packed = False
         self._pack_lock = threading.Lock()
 
@@ -386,9 +386,10 @@ class Reader:
         return f"{self.name}, {below}, {self.n_joint} trained"
 
     def pack(self) -> None:
-        """Make every layer's weight matrices contiguous (see `_Layer.pack`). `read` does it on its second call:
-        a one-question process (`uccn-bot ask`) does not pay the ~45 ms of copying, a long-lived one reads
-        5-10% faster from its second question on."""
+        """Make every layer's weight matrices contiguous (see `_Layer.pack`). `read` does it on its fifth call
+        (one question reads at most four times: its best passage, on for a date or number, the next passage,
+        the voters' sentences): a one-question process (`uccn-bot ask`) does not pay the ~45 ms of copying, a
+        long-lived one reads 5-10% faster from about its second question on."""
         with self._pack_lock:
             if self._packed:
                 return
@@ -491,9 +492,9 @@ class Reader:
         several threads at once (numpy releases the GIL in the matrix products)."""
         if not texts:
             return []
-        if self._read_before and not self._packed:
+        self._reads += 1
+        if self._reads > PACK_AFTER_READS and not self._packed:
             self.pack()
-        self._read_before = True
         texts = list(texts)
         out: list[Reading | None] = [None] * len(texts)
         for at in range(0, len(texts), self.batch):
@@ -505,6 +506,8 @@ class Reader:
                 out[i] = Reading(score=float(prob[k]), span=span, span_score=sp)
         return out  # type: ignore[return-value]
 
+
+PACK_AFTER_READS = 4  # see `Reader.pack`
 
 _LAYER_NAMES = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
 _LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
