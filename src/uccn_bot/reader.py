@@ -387,7 +387,7 @@ class Reader:
 
     def pack(self) -> None:
         """Make every layer's weight matrices contiguous (see `_Layer.pack`). `read` does it on its fifth call
-        (one question reads at most four times: its best passage, on for a date or number, the next passage,
+        (a question mostly reads at most four times: its best passage, on for a date or number, the next passage,
         the voters' sentences): a one-question process (`uccn-bot ask`) does not pay the ~45 ms of copying, a
         long-lived one reads 5-10% faster from about its second question on."""
         with self._pack_lock:

@@ -4,7 +4,9 @@ model's probability, blended with the word rules'), picks the highlighted senten
 the short answer: the model's span when it is sure of it, in the fuller wording where the
 typed rules agree with it ("1 Desember 2014" over "2014", and read as a date it can vote with
 "2014"). The model reads the question in standard spelling ("brp" → "berapa"), a question word typed
-last put first.
+last put first. For kapan/berapa it reads on to where the passage gives a date or number when what it read
+gave none (or one it is unsure of), and where the passages that vote on the short answer disagree it reads
+their sentences, so that each vote weighs its reading (`agreement`).
 
 The model itself (`uccn_bot.reader`) is optional: without it the bot answers as the rules
 decide. It is loaded lazily, once per process."""
