@@ -277,6 +277,9 @@ def _segments(lengths: list[int]) -> list[slice]:
     return [slice(e - n, e) for n, e in zip(lengths, ends)]
 
 
+PACK_AFTER_READS = 4  # `Reader.read` makes the weights contiguous after this many calls (see `Reader.pack`)
+
+
 @dataclass(frozen=True)
 class Reading:
     """How one text reads against a question.
@@ -506,8 +509,6 @@ class Reader:
                 out[i] = Reading(score=float(prob[k]), span=span, span_score=sp)
         return out  # type: ignore[return-value]
 
-
-PACK_AFTER_READS = 4  # see `Reader.pack`
 
 _LAYER_NAMES = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
 _LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]

@@ -11,27 +11,32 @@ from ..text import fold
 from .settings import AnswerSettings
 
 
-def agree(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidence: float) -> tuple[list[Hit], list[Hit]]:
-    """(hits with the best-supported answer first, conflicting hits); a voter is at least as
-    sure as `min_confidence`, the bot's decline threshold."""
+def voters(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidence: float) -> list[Hit]:
+    """The passages that vote on the short answer: of the best `voters`, those with an answer, as sure as
+    `min_confidence` (the bot's decline threshold) and nearly as sure as the best one, whose answer sentence
+    matches the question about as well as the best one's (a date in an unrelated sentence is not a second
+    opinion). None for a question that asks for no typed answer, or for a list (many right answers)."""
     if not hits or query.answer_type is AnswerType.NONE or not hits[0].short_answer or query.plural:
-        return hits, []  # a list question has many right answers: other ones are no conflict
-    # Only passages whose answer sentence matches the question about as well as the best
-    # one's may vote: a date in an unrelated sentence is not a second opinion.
+        return []
     floor = max(min_confidence, settings.voter_confidence * hits[0].confidence)
     candidates = hits[: settings.voters]
     sentence_floor = settings.voter_sentence * max(h.sentence_coverage for h in candidates)
-    voters = [h for h in candidates
-              if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
+    return [h for h in candidates
+            if h.short_answer and h.confidence >= floor and h.sentence_coverage >= sentence_floor]
+
+
+def agree(hits: list[Hit], query: Query, settings: AnswerSettings, min_confidence: float) -> tuple[list[Hit], list[Hit]]:
+    """(hits with the best-supported answer first, conflicting hits), by the vote of `voters`."""
+    voting = voters(hits, query, settings, min_confidence)
     groups: dict[str, list[Hit]] = {}
-    for hit in voters:
+    for hit in voting:
         groups.setdefault(comparable(hit.answer_value or ""), []).append(hit)
     if not groups:
         return hits, []
     # When the answer model has read every voter's sentence (it does where they disagree), a passage whose
     # sentence it reads below `reader_vote_min` has only that share of a vote: a year from a sentence on
     # another event counts next to nothing.
-    read = settings.reader_vote_min > 0 and all(h.reading is not None for h in voters)
+    read = settings.reader_vote_min > 0 and all(h.reading is not None for h in voting)
 
     def votes(group: list[Hit]) -> float:
         return sum(min(1.0, h.reading / settings.reader_vote_min) for h in group) if read else 0.0

@@ -21,8 +21,8 @@ from typing import Callable, Protocol, Sequence
 from ..core import AnswerType, Hit, Query, Span
 from ..index import Index
 from ..text import fold
-from .agreement import comparable
-from .analysed import PassageAnalyses
+from .agreement import comparable, voters
+from .analysed import AnalysedPassage, PassageAnalyses
 from .settings import AnswerSettings
 from .short_answer import ShortAnswers
 from .units import Unit, covered
@@ -39,6 +39,7 @@ class AnswerModel(Protocol):
 
 
 _WORD = re.compile(r"\w+")
+_VALUES = (AnswerType.DATE, AnswerType.NUMBER)  # the asked types a pattern recognises: a date, a number
 # The question words a question may begin or end with (training moves them the other way: training/data.py).
 QUESTION_WORDS = r"kapan|siapa|berapa|di ?mana|ke ?mana|dari ?mana|mengapa|kenapa|bagaimana|apa"
 # A question word at the end, as chat often puts it ("UCCN didirikan tahun berapa?", "itu siapa"), maybe with
@@ -100,18 +101,12 @@ class ReaderPass:
         there: a year from a sentence on another event ("pertumbuhan ekonomi ... sejak tahun 2005") is no second
         opinion on when Pekalongan became a creative city."""
         s = self.settings
-        if not s.reader_vote_min or query.plural or not hits or not hits[0].short_answer:
+        voting = voters(hits, query, s, s.reader_min_confidence) if s.reader_vote_min else []
+        unread = [h for h in voting if h.reading is None]
+        if not unread or len({comparable(h.answer_value or "") for h in voting}) < 2:
             return hits
-        voters = [i for i, h in enumerate(hits[: s.voters])  # (below the decline threshold none votes)
-                  if h.short_answer and h.confidence >= s.reader_min_confidence]
-        unread = [i for i in voters if hits[i].reading is None]
-        if not unread or len({comparable(hits[i].answer_value or "") for i in voters}) < 2:
-            return hits
-        readings = model.read(question, [hits[i].highlight for i in unread])
-        hits = list(hits)
-        for i, reading in zip(unread, readings):
-            hits[i] = replace(hits[i], reading=reading.score)
-        return hits
+        readings = dict(zip(map(id, unread), model.read(question, [h.highlight for h in unread])))
+        return [replace(h, reading=readings[id(h)].score) if id(h) in readings else h for h in hits]
 
     def _declined_anyway(self, hits: list[Hit]) -> bool:
         """Whether the question is declined whatever the model reads: no passage that may answer or vote
@@ -155,16 +150,15 @@ class ReaderPass:
         the year is a sentence further on ("... lahir pada 1442")."""
         s = self.settings  # (read on only where the passage is not vetoed: the reading must not decide declining)
         unsure = hit.reading is not None and s.reader_veto <= hit.reading < s.reader_value_below
-        if (hit.short_answer and not unsure) or query.answer_type not in (AnswerType.DATE, AnswerType.NUMBER) \
-                or not self.settings.reader_value_sentences:
+        if (hit.short_answer and not unsure) or query.answer_type not in _VALUES or not s.reader_value_sentences:
             return []
         read = {sentence for sentence, _ in plan}
-        analysed = self.analyses(self.index.passage_number(hit.passage))
-        source = fold(hit.passage.document.source) if hit.passage.document else ""
-        found = [(sentence, covered(units, terms) / total) for sentence, terms in zip(analysed.sentences, analysed.sentence_terms)
+        analysed, shares = self._shares(hit, units, total)
+        source = _source(hit)
+        found = [(sentence, share) for sentence, share in zip(analysed.sentences, shares)
                  if sentence not in read and sentence.strip() and self.short_answers.span(sentence, query, source)]
         found.sort(key=lambda x: -x[1])
-        return found[: self.settings.reader_value_sentences]
+        return found[: s.reader_value_sentences]
 
     def standard_question(self, query: Query) -> str:
         """The question as the model reads it: in standard spelling, with the lexicon's chat spellings ("brp" →
@@ -185,13 +179,17 @@ class ReaderPass:
     def _candidates(self, hit: Hit, units: list[Unit], total: float) -> list[tuple[str, float]]:
         """(sentence, share of the question it covers) for the sentences the model reads: those
         covering the question best, and the rules' highlight, in passage order."""
-        analysed = self.analyses(self.index.passage_number(hit.passage))
-        shares = [covered(units, terms) / total for terms in analysed.sentence_terms]
+        analysed, shares = self._shares(hit, units, total)
         order = sorted(range(len(shares)), key=lambda i: (-shares[i], i))[: self.settings.reader_sentences]
         chosen = set(order)
         if hit.highlight in analysed.sentences:
             chosen.add(analysed.sentences.index(hit.highlight))
         return [(analysed.sentences[i], shares[i]) for i in sorted(chosen) if analysed.sentences[i].strip()]
+
+    def _shares(self, hit: Hit, units: list[Unit], total: float) -> tuple[AnalysedPassage, list[float]]:
+        """The hit's passage as analysed, and the share of the question each of its sentences covers."""
+        analysed = self.analyses(self.index.passage_number(hit.passage))
+        return analysed, [covered(units, terms) / total for terms in analysed.sentence_terms]
 
     def _reread(self, hit: Hit, plan: list[tuple[str, float]], readings: Sequence[Reading], query: Query) -> Hit:
         s = self.settings
@@ -213,7 +211,7 @@ class ReaderPass:
             span_text, span_value = self._typed_model_span(sentence, plan, readings, query, span_text, span_value)
         confidence = s.reader_confidence * reading.score + (1 - s.reader_confidence) * hit.confidence
         veto = s.reader_veto
-        if not span_text and query.answer_type in (AnswerType.DATE, AnswerType.NUMBER):
+        if not span_text and query.answer_type in _VALUES:
             veto = max(veto, s.reader_no_value_veto)
         if reading.score < veto:
             # on topic by its words, but the model reads no sentence here that says the answer
@@ -234,8 +232,7 @@ class ReaderPass:
         sentence: they know the types, the model tells which sentence. For any other question the
         model's span, when it is sure of it and it is short: "Jawaban singkat" must be short."""
         if query.answer_type is not AnswerType.NONE:
-            source = fold(hit.passage.document.source) if hit.passage.document else ""
-            return self.short_answers.span(sentence, query, source)
+            return self.short_answers.span(sentence, query, _source(hit))
         return self._model_span(sentence, reading, query)
 
     def _typed_model_span(self, sentence: str, plan: list[tuple[str, float]], readings: Sequence[Reading],
@@ -254,7 +251,7 @@ class ReaderPass:
         a, b = fold(model.text), fold(text)
         if a in b or b in a:  # they agree: the fuller wording ("1 Desember 2014", "Prabu Brawijaya")
             return max(model.text, text, key=len), value
-        if query.answer_type in (AnswerType.DATE, AnswerType.NUMBER):  # its date or number votes (`_model_span` found one)
+        if query.answer_type in _VALUES:  # its date or number votes (`_model_span` found one)
             return model.text, self.short_answers.spans(model.text, query.answer_type)[0].value
         return model.text, model.value
 
@@ -268,11 +265,16 @@ class ReaderPass:
         words = self.settings.reader_span_words if query.answer_type is AnswerType.NONE else self.settings.reader_typed_span_words
         if not text or len(text.split()) > words:
             return None
-        if query.answer_type in (AnswerType.DATE, AnswerType.NUMBER) and not self.short_answers.spans(text, query.answer_type):
+        if query.answer_type in _VALUES and not self.short_answers.spans(text, query.answer_type):
             return None
         start = sentence.index(text, start)
         return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
                     strength=reading.span_score)
+
+
+def _source(hit: Hit) -> str:
+    """The news outlet of the hit's article, folded: never a short answer itself."""
+    return fold(hit.passage.document.source) if hit.passage.document else ""
 
 
 def question_word_first(question: str) -> str:
