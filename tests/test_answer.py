@@ -142,7 +142,7 @@ def test_a_name_given_in_full_is_found_by_the_part_the_article_writes(tmp_path):
     bot = Bot(open_index(root, IndexSettings(semantic=False), tmp_path / "cache"))
     # the article never writes "William": the name is still the one asked about
     assert bot.answer("Dimana William Adams lahir?").short_answer == "Gillingham"
-    assert bot.answer("Kapan William Adams lahir?").short_answer == "tahun 1564"
+    assert bot.answer("Kapan William Adams lahir?").short_answer == "1564"
     assert not bot.answer("Dimana William Shakespeare lahir?").answered
 
 
@@ -233,3 +233,29 @@ def test_the_news_outlet_in_a_dateline_is_no_answer(bot):
     query = parse_question("siapa yang melakukan studi banding ke Pekalongan", bot.index)
     sentence = "Liputan6.com, Pekalongan - Tim Inisiasi melakukan studi banding."
     assert bot.short_answers.span(sentence, query, source="liputan6.com") is None
+
+
+@pytest.mark.parametrize("question, span, expected", [
+    ("Kapan Partai Komunis didirikan?", "tahun 1948", "1948"),  # "tahun" only says it is a year
+    ("Kapan HootSuite didirikan?", "bulan November 2008", "November 2008"),
+    ("Kapan Kaisar Zhongzong lahir?", "(26 November 656", "26 November 656"),  # a bracket the span cut in half
+    ("Kapan film itu dirilis?", "(2001)", "2001"),
+    ("tahun berapakah Huo Yuanjia meninggal?", "9 Agustus 1910", "1910"),  # asked for the year: the year
+    ("Kapan Huo Yuanjia meninggal?", "9 Agustus 1910", "9 Agustus 1910"),
+    ("Berapa jumlah kecamatan di Kabupaten Serang?", "29 kecamatan", "29"),  # the noun the question names
+    ("berapakah jumlah populasi di Seoul?", "10 juta penduduk", "10 juta penduduk"),  # a noun it does not
+    ("Berapa kali Gayoom menjadi presiden?", "tujuh kali", "tujuh"),
+    ("Siapa yang menggunakan kapal induk?", "Angkatan Laut Kekaisaran Jepang (Kaigun",
+     "Angkatan Laut Kekaisaran Jepang"),
+    ("Apakah album pertama band itu?", '"Tidak Jelas"', "Tidak Jelas"),
+    ("Apa isi perjanjian itu?", "pasal (a) dan (b)", "pasal (a) dan (b)"),  # brackets that close stay
+])
+def test_a_short_answer_is_shown_as_the_answer_alone(bot, question, span, expected):
+    from uccn_bot.answering.short_answer import shown
+
+    assert shown(span, parse_question(question, bot.index)) == expected
+
+
+def test_answers_are_shown_without_the_words_the_question_already_says(bot):
+    assert bot.answer("UCCN didirikan tahun berapa?").short_answer == "2004"
+    assert bot.answer("berapa jumlah kota anggota UCCN saat ini").short_answer == "246"

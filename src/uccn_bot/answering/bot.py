@@ -10,9 +10,10 @@ Each stage is a module of its own: `question` (parse), `ranking` (BM25 candidate
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable
 
-from ..core import Answer, Hit
+from ..core import Answer, Hit, Query
 from ..index import Index
 from .agreement import agree
 from .analysed import PassageAnalyses
@@ -20,7 +21,7 @@ from .question import parse_question
 from .ranking import Ranker
 from .reader_pass import AnswerModel, ReaderPass
 from .settings import AnswerSettings
-from .short_answer import ShortAnswers
+from .short_answer import ShortAnswers, shown
 from .words import WordClasses
 
 EXAMPLE_QUESTION = "Kapan Pekalongan menjadi Kota Kreatif UNESCO?"
@@ -80,13 +81,14 @@ class Bot:
             return Answer(question=text, answered=False, answer_type=query.answer_type.value,
                           corrections=query.corrections, message=MESSAGES["not_found"], notice=notice)
         hits, conflicts = agree(hits, query, self.settings, self.min_confidence)
+        hits, conflicts = [_shown(h, query) for h in hits[:limit]], [_shown(h, query) for h in conflicts]
         top = hits[0]
         confidence = top.confidence
         answered = confidence >= self.min_confidence
         return Answer(
             question=text,
             answered=answered,
-            passages=tuple(hits[:limit]) if answered else (),
+            passages=tuple(hits) if answered else (),
             short_answer=top.short_answer if answered else None,
             highlight=top.highlight if answered else None,
             conflicts=tuple(conflicts) if answered else (),
@@ -105,3 +107,8 @@ class Bot:
             return []
         query = parse_question(text, self.index)
         return agree(self.ranker.rank(query, passages), query, self.settings, self.min_confidence)[0][:passages] if query.terms else []
+
+
+def _shown(hit: Hit, query: Query) -> Hit:
+    """The hit with its short answer as it is shown (`short_answer.shown`)."""
+    return replace(hit, short_answer=shown(hit.short_answer, query)) if hit.short_answer else hit

@@ -164,3 +164,76 @@ class ShortAnswers:
             return True  # "pemimpin kota dari Korea" may be its "Wali Kota"
         terms = self.index.analyzer.terms_of
         return not set(terms(asked)).isdisjoint(terms(theirs))
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_DATE_WORD = re.compile(r"^(?i:tahun|bulan)\s+(?=\d|[A-Z])")  # "tahun 1948", "bulan November"
+_ASKS_YEAR = re.compile(r"\b(?:tahun|thn)\s+(?:berapa|brp)", re.I)  # "tahun berapakah ... lahir?"
+_FULL_DATE = re.compile(r"^\d{1,2}\s+[^\W\d]+\.?\s+(\d{3,4}(?:\s+(?:SM|M|Masehi))?)$")  # "9 Agustus 1910"
+_NUMERAL = re.compile(r"\d|\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|"
+                      r"belas|puluh|ratus|ribu|juta|miliar|triliun)\b", re.I)
+
+
+def shown(text: str, query: Query) -> str:
+    """A short answer as it is shown: the answer itself, as a reader of the passage would quote it.
+
+    - Brackets and quotes that the span cut in half go: "(26 November 656" → "26 November 656", "(415)" →
+      "415", "Angkatan Laut Kekaisaran Jepang (Kaigun" → "Angkatan Laut Kekaisaran Jepang".
+    - A date loses the word that only says it is one: "tahun 1948" → "1948", "bulan November 2008" →
+      "November 2008" (the question asked "kapan"; the highlighted sentence still says "tahun"); a question
+      that asks "tahun berapa" is given the year of a full date ("9 Agustus 1910" → "1910").
+    - A count loses the noun the question already names: "berapa jumlah kecamatan" → "29", not
+      "29 kecamatan"; "10 juta penduduk" for "berapa populasi" keeps its noun.
+    Answers of the public QA benchmarks are written the same way (docs/quality.md)."""
+    text = _unbracketed(text.strip().strip(",;:").strip()) or text
+    if query.answer_type is AnswerType.DATE:
+        text = _DATE_WORD.sub("", text) or text
+        full = _FULL_DATE.match(text)
+        if full and _ASKS_YEAR.search(query.text):
+            text = full.group(1)
+    elif query.answer_type is AnswerType.NUMBER and query.measure is None:  # a count, not "berapa persen"
+        words, asked = text.split(), set(query.words)
+        while len(words) > 1 and fold(words[-1]) in asked and _NUMERAL.search(" ".join(words[:-1])):
+            words.pop()
+        text = " ".join(words)
+    return text
+
+
+def _unbracketed(text: str) -> str:
+    """`text` without the brackets or quotes at its edges that enclose it whole or are left unclosed, and
+    cut before a bracket opened inside and never closed."""
+    while len(text) > 1:
+        first, last = text[0], text[-1]
+        if first in _OPENERS and last == _OPENERS[first] and _closed(text[1:-1]):
+            text = text[1:-1].strip()
+        elif first in _OPENERS and _OPENERS[first] not in text:
+            text = text[1:].lstrip()
+        elif last in _CLOSERS and _CLOSERS[last] not in text:
+            text = text[:-1].rstrip()
+        elif first == last == '"' and text.count('"') == 2:
+            text = text[1:-1].strip()
+        elif first == '"' and text.count('"') == 1:
+            text = text[1:].lstrip()
+        elif last == '"' and text.count('"') == 1:
+            text = text[:-1].rstrip()
+        else:
+            break
+    for opener, closer in _OPENERS.items():
+        at = text.rfind(opener)
+        if at > 0 and closer not in text[at:]:
+            text = text[:at].rstrip(" ,;:")
+    return text
+
+
+def _closed(text: str) -> bool:
+    """Whether every bracket in `text` is closed in order (so "(a) dan (b)" is not one pair)."""
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
