@@ -245,6 +245,7 @@ def test_the_news_outlet_in_a_dateline_is_no_answer(bot):
     ("Berapa jumlah kecamatan di Kabupaten Serang?", "29 kecamatan", "29"),  # the noun the question names
     ("berapakah jumlah populasi di Seoul?", "10 juta penduduk", "10 juta penduduk"),  # a noun it does not
     ("Berapa kali Gayoom menjadi presiden?", "tujuh kali", "tujuh"),
+    ("ada berapa kepala daerah yg ngumpul di balai kota malang", "98 wali kota", "98 wali kota"),  # not all asked
     ("Siapa yang menggunakan kapal induk?", "Angkatan Laut Kekaisaran Jepang (Kaigun",
      "Angkatan Laut Kekaisaran Jepang"),
     ("Apakah album pertama band itu?", '"Tidak Jelas"', "Tidak Jelas"),

@@ -183,8 +183,9 @@ def shown(text: str, query: Query) -> str:
     - A date loses the word that only says it is one: "tahun 1948" → "1948", "bulan November 2008" →
       "November 2008" (the question asked "kapan"; the highlighted sentence still says "tahun"); a question
       that asks "tahun berapa" is given the year of a full date ("9 Agustus 1910" → "1910").
-    - A count loses the noun the question already names: "berapa jumlah kecamatan" → "29", not
-      "29 kecamatan"; "10 juta penduduk" for "berapa populasi" keeps its noun.
+    - A count loses the noun after it when the question already names all of it: "berapa jumlah kecamatan" →
+      "29", not "29 kecamatan"; "10 juta penduduk" for "berapa populasi" keeps its noun, and "98 wali kota"
+      for "berapa kepala daerah ... di balai kota" keeps both its words.
     Answers of the public QA benchmarks are written the same way (docs/quality.md)."""
     text = _unbracketed(text.strip().strip(",;:").strip()) or text
     if query.answer_type is AnswerType.DATE:
@@ -193,10 +194,11 @@ def shown(text: str, query: Query) -> str:
         if full and _ASKS_YEAR.search(query.text):
             text = full.group(1)
     elif query.answer_type is AnswerType.NUMBER and query.measure is None:  # a count, not "berapa persen"
-        words, asked = text.split(), set(query.words)
-        while len(words) > 1 and fold(words[-1]) in asked and _NUMERAL.search(" ".join(words[:-1])):
-            words.pop()
-        text = " ".join(words)
+        words = text.split()
+        last = max((i for i, w in enumerate(words) if _NUMERAL.search(w)), default=None)
+        rest = words[last + 1 :] if last is not None else []
+        if rest and all(fold(w) in query.words for w in rest):  # the whole noun, not "98 wali" of "98 wali kota"
+            text = " ".join(words[: last + 1])
     return text
 
 
