@@ -242,6 +242,7 @@ def test_the_news_outlet_in_a_dateline_is_no_answer(bot):
     ("Kapan film itu dirilis?", "(2001)", "2001"),
     ("tahun berapakah Huo Yuanjia meninggal?", "9 Agustus 1910", "1910"),  # asked for the year: the year
     ("Kapan Huo Yuanjia meninggal?", "9 Agustus 1910", "9 Agustus 1910"),
+    ("rakernas itu thn brp", "Selasa 18 Juli 2017", "2017"),
     ("Berapa jumlah kecamatan di Kabupaten Serang?", "29 kecamatan", "29"),  # the noun the question names
     ("berapakah jumlah populasi di Seoul?", "10 juta penduduk", "10 juta penduduk"),  # a noun it does not
     ("Berapa kali Gayoom menjadi presiden?", "tujuh kali", "tujuh"),

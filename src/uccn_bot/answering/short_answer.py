@@ -170,7 +170,8 @@ _OPENERS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 _DATE_WORD = re.compile(r"^(?i:tahun|bulan)\s+(?=\d|[A-Z])")  # "tahun 1948", "bulan November"
 _ASKS_YEAR = re.compile(r"\b(?:tahun|thn)\s+(?:berapa|brp)", re.I)  # "tahun berapakah ... lahir?"
-_FULL_DATE = re.compile(r"^\d{1,2}\s+[^\W\d]+\.?\s+(\d{3,4}(?:\s+(?:SM|M|Masehi))?)$")  # "9 Agustus 1910"
+# "9 Agustus 1910", "Selasa, 18 Juli 2017": a full date, whose year a "tahun berapa" question asks for
+_FULL_DATE = re.compile(r"^(?:[^\W\d]+,?\s+)?\d{1,2}\s+[^\W\d]+\.?\s+(\d{3,4}(?:\s+(?:SM|M|Masehi))?)$")
 _NUMERAL = re.compile(r"\d|\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|"
                       r"belas|puluh|ratus|ribu|juta|miliar|triliun)\b", re.I)
 
