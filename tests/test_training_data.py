@@ -31,3 +31,35 @@ def test_the_question_word_goes_last_as_in_chat(question, typed):
 ])
 def test_other_questions_stay_as_they_are(question):
     assert wh_last(question) == question
+
+
+def test_a_similar_facqa_negative_is_news_on_the_topic_that_does_not_hold_the_answer(tmp_path):
+    from training.data import facqa_examples
+
+    def row(question, passage, answer):
+        words = passage.split()
+        start = words.index(answer.split()[0])
+        labels = ["O"] * len(words)
+        labels[start] = "B"
+        for k in range(1, len(answer.split())):
+            labels[start + k] = "I"
+        return {"question": repr(question.split()), "passage": repr(words), "seq_label": repr(labels)}
+
+    import csv
+
+    rows = [row("Siapa wali kota Pekalongan yang membuka forum batik ?",
+                "Forum batik dibuka wali kota Pekalongan Afzan Arslan di Pekalongan", "Afzan Arslan"),
+            row("Berapa kota anggota jejaring ?", "Jejaring itu kini beranggotakan 246 kota", "246"),
+            row("Kapan forum itu digelar ?", "Forum batik wali kota Pekalongan digelar Rabu di gedung", "Rabu"),
+            row("Siapa pembuka pameran di Malang ?", "Afzan Arslan juga membuka pameran batik", "Afzan")]
+    path = tmp_path / "facqa.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["question", "passage", "seq_label"])
+        writer.writeheader()
+        writer.writerows(rows)
+    pairs, _ = facqa_examples(path, negatives="similar")
+    negative = pairs[1]
+    assert negative.label == 0.0 and negative.question.startswith("Siapa wali kota Pekalongan")
+    # the forum passage shares most words and lacks the answer; the pameran one holds "Afzan Arslan": never it
+    assert negative.text.startswith("Forum batik wali kota Pekalongan digelar")
+    assert [p.text for p in facqa_examples(path, negatives="random")[0][1::2]] != [p.text for p in pairs[1::2]]

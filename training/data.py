@@ -138,8 +138,10 @@ def _facqa_rows(path: Path):
             yield q, p, lab
 
 
-def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
-    """FacQA: passage (tokens joined by spaces) = text, positive with span; one random other passage negative."""
+def facqa_examples(path: Path, seed: int = 0, limit: int = 0, negatives: str = "random"):
+    """FacQA: passage (tokens joined by spaces) = text, positive with span; one other passage negative: a random
+    one, or with `negatives="similar"` the one sharing most words with the question among those that do not hold
+    its answer (news on the same topic that does not say it: the kind of passage the bot must decline)."""
     rows = []
     for n, (q, p, lab) in enumerate(_facqa_rows(path)):
         if limit and n >= limit:
@@ -162,11 +164,18 @@ def facqa_examples(path: Path, seed: int = 0, limit: int = 0):
     rng = random.Random(seed)
     pairs = []
     valid = []
+    passage_words = [words(text) for _, text, _ in rows] if negatives == "similar" else []
     for i, (q, text, span) in enumerate(rows):
         pairs.append(Pair(q, text, 1.0, span, "facqa"))
-        j = rng.randrange(len(rows) - 1)
-        j = j + 1 if j >= i else j
-        pairs.append(Pair(q, rows[j][1], 0.0, None, "facqa"))
+        if negatives == "similar":
+            qw, answer = words(q), text[span[0] : span[1]].lower()
+            j = max((k for k in range(len(rows)) if k != i and answer not in rows[k][1].lower()),
+                    key=lambda k: (len(qw & passage_words[k]), -k), default=None)
+        else:
+            j = rng.randrange(len(rows) - 1)
+            j = j + 1 if j >= i else j
+        if j is not None:
+            pairs.append(Pair(q, rows[j][1], 0.0, None, "facqa"))
         valid.append(ValidQuestion(q, [text], 0, [text[span[0] : span[1]]], "facqa"))
     return pairs, valid
 
@@ -186,13 +195,15 @@ def wh_last(question: str) -> str:
     return f"{m.group(2)} {m.group(1)}" if m else question
 
 
-def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2) -> list[Pair]:
+def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2,
+                facqa_negatives: str = "random") -> list[Pair]:
     """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny; n_hard: hard
-    negatives per answerable question; an unanswerable one always gives its 2 best-overlapping sentences)."""
+    negatives per answerable question; an unanswerable one always gives its 2 best-overlapping sentences;
+    facqa_negatives: see `facqa_examples`)."""
     pairs: list[Pair] = []
     pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", n_hard, limit=limit)[0]
     pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", n_hard, limit=limit)[0]
-    pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit)[0]
+    pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit, negatives=facqa_negatives)[0]
     return pairs
 
 
