@@ -149,6 +149,14 @@ _QUANTITY_WORD_RE = re.compile(rf"[\d.,%–-]+|{_NUMBER_WORDS}|persen|juta|ribu|
                                r"sekitar|lebih|kurang", re.I)
 
 
+def split_count(text: str) -> tuple[str, list[str]]:
+    """A number's words and the words after them: "29 kecamatan" → ("29", ["kecamatan"]), "10 juta penduduk" →
+    ("10 juta", ["penduduk"]), "3,82%" → ("3,82%", []); a text with no quantity word → (text, [])."""
+    words = text.split()
+    last = max((i for i, w in enumerate(words) if _QUANTITY_WORD_RE.fullmatch(w)), default=None)
+    return (text, []) if last is None else (" ".join(words[: last + 1]), words[last + 1 :])
+
+
 def counted_noun(span: Span) -> list[str]:
     """The (up to two) words a number span counts: "27 kota" → ["kota"], "tujuh bidang" →
     ["bidang"], "3,82%" → []."""

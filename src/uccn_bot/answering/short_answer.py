@@ -11,7 +11,7 @@ from ..core import AnswerType, Query, Span
 from ..index import Index
 from ..text import fold
 from .extract import (CLASSIFIERS, TITLES, WORDS, counted_noun, find_spans, fits_measure, is_initials, is_name,
-                      life_date, looks_like_organisation, titles_before)
+                      life_date, looks_like_organisation, split_count, titles_before)
 from .settings import AnswerSettings
 from .words import WordClasses
 
@@ -172,8 +172,6 @@ _DATE_WORD = re.compile(r"^(?i:tahun|bulan)\s+(?=\d|[A-Z])")  # "tahun 1948", "b
 _ASKS_YEAR = re.compile(r"\b(?:tahun|thn)\s+(?:berapa|brp)", re.I)  # "tahun berapakah ... lahir?"
 # "9 Agustus 1910", "Selasa, 18 Juli 2017": a full date, whose year a "tahun berapa" question asks for
 _FULL_DATE = re.compile(r"^(?:[^\W\d]+,?\s+)?\d{1,2}\s+[^\W\d]+\.?\s+(\d{3,4}(?:\s+(?:SM|M|Masehi))?)$")
-_NUMERAL = re.compile(r"\d|\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|"
-                      r"belas|puluh|ratus|ribu|juta|miliar|triliun)\b", re.I)
 
 
 def shown(text: str, query: Query) -> str:
@@ -195,11 +193,9 @@ def shown(text: str, query: Query) -> str:
         if full and _ASKS_YEAR.search(query.text):
             text = full.group(1)
     elif query.answer_type is AnswerType.NUMBER and query.measure is None:  # a count, not "berapa persen"
-        words = text.split()
-        last = max((i for i, w in enumerate(words) if _NUMERAL.search(w)), default=None)
-        rest = words[last + 1 :] if last is not None else []
-        if rest and all(fold(w) in query.words for w in rest):  # the whole noun, not "98 wali" of "98 wali kota"
-            text = " ".join(words[: last + 1])
+        count, after = split_count(text)
+        if after and all(fold(w) in query.words for w in after):  # the whole noun, not "98 wali" of "98 wali kota"
+            text = count
     return text
 
 
