@@ -110,6 +110,21 @@ def test_what_a_berapa_question_counts(bot):
     assert parse_question("ada berapa kepala daerah yg datang", bot.index).counts == "kepala daerah"
     assert parse_question("berapa luas wilayah kota malang", bot.index).counts is None  # a magnitude
     assert parse_question("berapa persen pekerja muda", bot.index).counts is None  # a measure
+    # English: the noun as translated, alone ("are" is no part of it)
+    assert parse_question("how many cities joined the network?", bot.index).counts == "kota"
+    assert parse_question("how much does it cost?", bot.index).counts is None  # a magnitude
+
+
+def test_an_english_count_of_something_else_is_no_answer(bot):
+    from uccn_bot.answering import AnswerSettings, Bot
+    from uccn_bot.app import load_reader
+
+    shipped = Bot(bot.index, AnswerSettings(), reader=load_reader)  # with the answer model, as the product runs
+    # "tujuh bidang" (seven fields), in another passage of the article, is no other count of the cities ...
+    cities = shipped.answer("how many cities are in the UNESCO creative cities network?")
+    assert (cities.short_answer, cities.conflicts) == ("246", ())
+    # ... and "246 kota" no count of the fields
+    assert shipped.answer("How many creative fields does UCCN have?").short_answer == "tujuh"
 
 
 def test_a_count_of_something_else_is_no_answer(bot):

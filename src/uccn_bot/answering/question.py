@@ -105,6 +105,8 @@ _COUNTED_RES = [  # "berapa (jumlah) kota ...", "jumlah umkm ... ada berapa"
     re.compile(r"\b(?:se)?(?:berapa|brp)(?:\s+(?:jumlah|jml|banyak|banyaknya))?\s+(\w+)"),
     re.compile(r"\b(?:jumlah|jml|banyaknya)\s+(\w+)"),
 ]
+# "how many cities ...", its noun already in Indonesian ("how many kota"): that word alone (what follows is English)
+_COUNTED_EN = re.compile(r"\bhow\s+many\s+(\w+)")
 
 
 _NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "minggu", "pekan", "usia", "umur",
@@ -116,9 +118,13 @@ _NOT_COUNTED = {"persen", "lama", "lamanya", "tahun", "bulan", "hari", "jam", "m
 
 def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | None:
     """The thing a berapa question counts, as the (up to two) words that name it
-    ("berapa kota dari" → "kota", "ada berapa kepala daerah" → "kepala daerah"), or None
+    ("berapa kota dari" → "kota", "ada berapa kepala daerah" → "kepala daerah"; an English question's, translated:
+    "how many kota are" → "kota"), or None
     for a magnitude ("berapa luas") or when it names none."""
     text = " ".join(words)
+    english = _COUNTED_EN.search(text)
+    if english and english.group(1) not in stopwords and not english.group(1).isdigit():
+        return english.group(1)
     for pattern in _COUNTED_RES:
         for match in pattern.finditer(text):
             word = match.group(1)
