@@ -43,6 +43,30 @@ def test_the_cache_keeps_the_stems_so_a_new_process_does_not_stem_again(corpus, 
     from uccn_bot import text
     monkeypatch.setattr(text, "_stemmer", lambda: pytest.fail("the stemmer ran for a word of the corpus"))
     assert loaded.analyzer.stem("ditetapkan") == "tetap"
+    # nor for the lexicon's synonym phrases, which the build stemmed too ("kesusastraan" ~ "sastra")
+    assert loaded.analyzer._synonym_table and loaded.analyzer.stem("kesusastraan") == built.analyzer.stem("kesusastraan")
+
+
+def test_a_cache_without_the_synonym_stems_still_loads(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    open_index(corpus, SETTINGS, cache)
+    strings_file = cache / cache_key(corpus, SETTINGS) / "strings.json"
+    strings = json.loads(strings_file.read_text(encoding="utf-8"))
+    del strings["more_stems"]  # as written before they were kept
+    strings_file.write_text(json.dumps(strings), encoding="utf-8")
+    _reseal(strings_file.parent)
+    monkeypatch.setattr(index_module, "build_index", lambda *a, **k: pytest.fail("rebuilt a valid cache"))
+    assert open_index(corpus, SETTINGS, cache).analyzer.stem("kesusastraan") == "susastra"
+
+
+def _reseal(entry):
+    """meta.json made to match the cache's files again, as a writer would have sealed them."""
+    meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    for name, record in meta["files"].items():
+        record["size"] = (entry / name).stat().st_size
+        record[index_module._CHECKSUM] = index_module._file_checksum(entry / name)
+    meta["checksum"] = index_module._manifest_checksum(meta)
+    (entry / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
 def test_changing_the_corpus_or_settings_changes_the_key(corpus):
@@ -59,7 +83,8 @@ def test_changed_corpus_is_reindexed(corpus, tmp_path):
     assert open_index(corpus, SETTINGS, cache).bm25.top(["ambon"], 1) != []
 
 
-@pytest.mark.parametrize("damage", ["truncate-array", "garbage-meta", "pickled-array", "missing-file", "wrong-shape"])
+@pytest.mark.parametrize("damage", ["truncate-array", "garbage-meta", "pickled-array", "missing-file", "wrong-shape",
+                                    "bad-stems"])
 def test_damaged_cache_is_rebuilt(corpus, tmp_path, caplog, damage):
     cache = tmp_path / "cache"
     good = open_index(corpus, SETTINGS, cache)
@@ -73,6 +98,11 @@ def test_damaged_cache_is_rebuilt(corpus, tmp_path, caplog, damage):
         np.save(entry / "weights.npy", np.array([object()], dtype=object), allow_pickle=True)
     elif damage == "missing-file":
         (entry / "strings.json").unlink()
+    elif damage == "bad-stems":
+        strings = json.loads((entry / "strings.json").read_text(encoding="utf-8"))
+        strings["more_stems"] = ["not", "a", "table"]
+        (entry / "strings.json").write_text(json.dumps(strings), encoding="utf-8")
+        _reseal(entry)  # sizes and checksums made to match: the content itself must be refused
     else:
         meta = json.loads((entry / "meta.json").read_text())
         meta["passages"] += 5

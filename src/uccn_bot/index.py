@@ -431,6 +431,7 @@ def save_index(index: Index, cache_root: Path, key: str) -> Path:
             "sections": index.sections,
             "words": index.words,
             "stems": index.analyzer.stems_of(index.words),
+            "more_stems": index.analyzer.stems_beyond(index.words),
             "protected": sorted(index.analyzer.protected),
             "names": sorted(index.names),
             "places": sorted(index.places),
@@ -506,6 +507,9 @@ def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
         stems = list(strings["stems"])
         if len(stems) != len(words) or not all(isinstance(x, str) for x in stems):
             raise IndexCacheError("the stems do not match the word list")
+        more_stems = strings.get("more_stems", {})  # absent from caches written before 2026-11-30: none
+        if not isinstance(more_stems, dict) or not all(isinstance(x, str) for x in more_stems.values()):
+            raise IndexCacheError("the stems of the synonym phrases are not a word list")
         skipped = [(str(file), str(reason)) for file, reason in strings["skipped"]]
         recoded = [(str(file), str(note)) for file, note in strings["recoded"]]
     except IndexCacheError:
@@ -534,6 +538,7 @@ def _load_index(path: Path, settings: IndexSettings, key: str) -> Index:
     lexicon = Lexicon.load(settings.lexicon_path, settings.synonyms_path)
     analyzer = Analyzer(lexicon, protected, settings.stemming, settings.synonyms)
     analyzer.remember_stems(words, stems)
+    analyzer.remember_stems(list(more_stems), list(more_stems.values()))
     bm25 = SparseBM25(vocab, arrays["idf"], arrays["indptr"], arrays["postings"], arrays["weights"],
                       arrays["doc_len"], BM25Params(**meta["bm25"]))
     return Index(bm25, analyzer, documents, sections, words, arrays, key=key, names=names, places=places,
