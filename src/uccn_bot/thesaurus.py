@@ -41,9 +41,21 @@ def synonyms(word: str) -> frozenset[str]:
         end = text.find("\n", start)
         count = text[start:end] if end >= 0 else ""
         if count.isdigit():
-            return _senses(text[end + 1 :].split("\n", int(count))[: int(count)], word)
+            return _senses(_lines_after(text, end, int(count)), word)
         at = start
     return frozenset()
+
+
+def _lines_after(text: str, end: int, n: int) -> list[str]:
+    """The `n` lines after the newline at `end` (without slicing off the rest of the file)."""
+    lines = []
+    for _ in range(n):
+        nxt = text.find("\n", end + 1)
+        lines.append(text[end + 1 : nxt if nxt >= 0 else len(text)])
+        if nxt < 0:
+            break
+        end = nxt
+    return lines
 
 
 def _senses(lines: list[str], word: str) -> frozenset[str]:
