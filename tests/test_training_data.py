@@ -63,3 +63,24 @@ def test_a_similar_facqa_negative_is_news_on_the_topic_that_does_not_hold_the_an
     # the forum passage shares most words and lacks the answer; the pameran one holds "Afzan Arslan": never it
     assert negative.text.startswith("Forum batik wali kota Pekalongan digelar")
     assert [p.text for p in facqa_examples(path, negatives="random")[0][1::2]] != [p.text for p in pairs[1::2]]
+
+
+def test_every_sentence_of_an_unanswerable_context_can_be_a_negative(tmp_path):
+    import json
+
+    from training.data import squad_examples
+
+    context = "Kota A terkenal. Kota A punya sungai. Kota A ramai pada 1990. Kota B sepi."
+    data = {"data": [{"context": context, "qas": [
+        {"question": "Kapan Kota A didirikan?", "is_impossible": True, "answers": []},
+        {"question": "Kapan Kota A ramai?", "answers": [{"text": "1990", "answer_start": context.index("1990")}]},
+    ]}]}
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    unans = lambda pairs: [p for p in pairs if p.question.startswith("Kapan Kota A didirikan")]  # noqa: E731
+    two, _ = squad_examples(path, "idk_mrc", n_hard=1, n_hard_unans=2)
+    every, _ = squad_examples(path, "idk_mrc", n_hard=1, n_hard_unans=10**9)
+    assert len(unans(two)) == 2 and len(unans(every)) == 4  # the context's four sentences, all label 0
+    assert all(p.label == 0.0 for p in unans(every))
+    answerable = lambda pairs: [p for p in pairs if p.question.startswith("Kapan Kota A ramai")]  # noqa: E731
+    assert len(answerable(every)) == len(answerable(two)) == 2  # the answer's sentence and one hard negative

@@ -292,7 +292,8 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
 
 def build(args, tok: Tokenizer):
     limit = 10 if args.tiny else 0
-    pairs = train_pairs(args.bench, args.seed, limit, args.hard_negatives, args.facqa_negatives)
+    pairs = train_pairs(args.bench, args.seed, limit, args.hard_negatives, args.facqa_negatives,
+                        args.unanswerable_negatives)
     if args.sources:
         keep = set(args.sources.split(","))
         span_only = set(args.span_sources.split(",")) - keep if args.span_sources else set()
@@ -473,6 +474,8 @@ def main(argv=None):
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teacher's probability in the score target")
     ap.add_argument("--question-form", choices=QUESTION_FORMS, default="as typed",
                     help="how questions are given to the model, in training and (recorded in the manifest) at run time")
+    ap.add_argument("--unanswerable-negatives", type=int, default=2,
+                    help="an unanswerable question's best-overlapping sentences as negatives (0: every sentence)")
     ap.add_argument("--facqa-negatives", choices=("random", "similar"), default="random",
                     help="FacQA's negative passage: a random other one, or the most similar one without the answer")
     ap.add_argument("--augment-lower", type=float, default=0.0,
@@ -504,6 +507,7 @@ def main(argv=None):
     data_tag += f"_distil{args.distil:g}" if args.teacher else ""
     data_tag += f"_lower{args.augment_lower:g}" if args.augment_lower else ""
     data_tag += f"_facqa-{args.facqa_negatives}" if args.facqa_negatives != "random" else ""
+    data_tag += f"_unans{args.unanswerable_negatives}" if args.unanswerable_negatives != 2 else ""
     data_tag += f"_whlast{args.augment_wh_last:g}" if args.augment_lower and args.augment_wh_last else ""
     data_tag += "_q" + args.question_form.replace(" ", "") if args.question_form != "as typed" else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
@@ -566,6 +570,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
                                                           else ["idk_mrc", "tydiqa", "facqa"])],
             "span_only_splits": [f"{name} train" for name in args.span_sources.split(",") if name],
             "span_weight": args.span_weight, "hard_negatives": args.hard_negatives, "facqa_negatives": args.facqa_negatives,
+            "unanswerable_negatives": args.unanswerable_negatives,
             "augment_lower": args.augment_lower,
             "augment_wh_last": args.augment_wh_last,
             "init_from": str(args.init_from.name) if args.init_from else None,
