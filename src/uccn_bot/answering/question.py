@@ -122,16 +122,15 @@ def counted(words: list[str], stopwords: frozenset[str] = frozenset()) -> str | 
     "how many kota are" → "kota"), or None
     for a magnitude ("berapa luas") or when it names none."""
     text = " ".join(words)
-    english = _COUNTED_EN.search(text)
-    if english and english.group(1) not in stopwords and not english.group(1).isdigit():
-        return english.group(1)
-    for pattern in _COUNTED_RES:
+    for pattern in (_COUNTED_EN, *_COUNTED_RES):
         for match in pattern.finditer(text):
             word = match.group(1)
             if len(word) > 5 and word.endswith("kah"):
                 word = word[:-3]  # "berapa orangkah"
             if word in stopwords or word.isdigit() or word in _NOT_COUNTED:
                 continue
+            if pattern is _COUNTED_EN:  # what follows the noun is English
+                return word
             after = text[match.end() :].split()[:1]
             return " ".join([word] + [w for w in after if w not in stopwords and not w.isdigit()])
     return None
