@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", help="index cache (default: the usual one, so a warm cache is reused)")
     parser.add_argument("--no-semantic", action="store_true", help="BM25 only (index.semantic: false)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--answer", action="append", default=[], metavar="NAME=VALUE",
+                        help="an answer setting for the bot (answer.NAME in its config), e.g. reader_sentences=3; repeatable")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (bot log, feedback log)")
     args = parser.parse_args(argv)
 
@@ -108,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             + ("  semantic: false\n" if args.no_semantic else "")
             + f"telegram:\n  base_url: {standin.base_url}\n  feedback_log: {work / 'feedback.jsonl'}\n"
             f"  rate_limit: {args.questions}\n  rate_window: 60\n  poll_timeout: 10\n"
-            "logging:\n  level: WARNING\n", encoding="utf-8")
+            "logging:\n  level: WARNING\n"
+            + ("answer:\n" + "".join(f"  {name}: {value}\n" for name, _, value in (a.partition("=") for a in args.answer))
+               if args.answer else ""), encoding="utf-8")
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN)
         started = time.monotonic()
         bot = BotProcess(api, str(config), str(work / "bot.log"), env)
