@@ -13,6 +13,11 @@ context (FacQA: its one passage):
 - unanswerable questions whose best sentence scores under 0.5 (IDK-MRC)
 --typed lower: every question lower-cased without its closing "?" first, as many people type them (a model
 trained on the benchmarks' capitalised questions may read those very differently; docs/reader.md).
+--dev: the development files instead (tests/qa/dev*.yaml, Indonesian questions, never the test set): every
+answerable question whose first passage (`Bot.search` on the bundled corpus) holds its answer against every
+unanswerable question, by the best reading over the sentences of that first passage, the question as the bot
+gives it to the model (standard spelling, a question word typed last put first). The own domain's
+answerability, which the valid splits do not show (docs/reader.md).
 --parity CKPT also runs the PyTorch model of that checkpoint on the same pairs and prints the max abs
 difference of the scores (probabilities) against the numpy runtime.
 """
@@ -164,6 +169,38 @@ def latency(reader: Reader, vqs, runs: int = 40) -> dict:
     return out
 
 
+def dev_auc(reader: Reader, sets=("dev", "dev_hard", "dev_extra")) -> dict:
+    """The development files' answerability AUC (see --dev), with the median best reading of each side."""
+    import logging
+
+    from uccn_bot import load_config, open_bot
+    from uccn_bot.answering import Bot
+    from uccn_bot.answering.question import parse_question
+    from uccn_bot.evaluation.evaluate import is_hit, load_qa
+
+    logging.disable(logging.WARNING)
+    bot = Bot(open_bot(load_config()).index, reader=None)
+    ys, scores = [], []
+    for name in sets:
+        for item in load_qa(ROOT / "tests" / "qa" / f"{name}.yaml"):
+            if item.kind == "english":
+                continue
+            hits = bot.search(item.q, 1)
+            if not hits or (item.answerable and not is_hit(item, hits[0].passage.doc_id, hits[0].passage.text)):
+                continue
+            question = bot.reader.standard_question(parse_question(" ".join(item.q.split()), bot.index))
+            sentences = [t for t in bot.reader.analyses(bot.index.passage_number(hits[0].passage)).sentences if t.strip()]
+            ys.append(int(item.answerable))
+            scores.append(max(r.score for r in reader.read(question, sentences)))
+    y, s = np.array(ys), np.array(scores)
+    out = {"questions": len(y), "answerable": int(y.sum()), "auc": auc(y, s),
+           "median_answerable": float(np.median(s[y == 1])), "median_unanswerable": float(np.median(s[y == 0]))}
+    print(f"development files: {out['answerable']} answerable (first passage holds the answer) vs "
+          f"{len(y) - out['answerable']} unanswerable: AUC {out['auc']:.3f}, median best reading "
+          f"{out['median_answerable']:.3f} / {out['median_unanswerable']:.3f}", flush=True)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=None, help="model file (default: the bundled one)")
@@ -174,10 +211,13 @@ def main(argv=None):
     ap.add_argument("--typed", choices=QUESTION_FORMS, default="as typed",
                     help="lower: the questions lower-cased, without the closing '?' (as people often type)")
     ap.add_argument("--latency", action="store_true", help="also time reading 8 sentences for one question")
+    ap.add_argument("--dev", action="store_true", help="the development files' answerability AUC instead")
     args = ap.parse_args(argv)
     reader = Reader.load(args.model)
     if reader is None:
         sys.exit("no reader (see the warning above)")
+    if args.dev:
+        return {"dev": dev_auc(reader)}
     vq = valid_questions(args.bench)
     res = {}
     for name in [s for s in args.splits.split(",") if s]:
