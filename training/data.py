@@ -198,15 +198,14 @@ def wh_last(question: str) -> str:
 
 
 def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2,
-                facqa_negatives: str = "random", n_hard_unans: int = 2) -> list[Pair]:
+                facqa_negatives: str = "random", n_hard_unans: int | None = 2) -> list[Pair]:
     """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny; n_hard: hard
-    negatives per answerable question; n_hard_unans: an unanswerable one's best-overlapping sentences, 0 for every
+    negatives per answerable question; n_hard_unans: an unanswerable one's best-overlapping sentences, None for every
     sentence of its context (the bot takes the best reading over the sentences it reads, so any of them may be the
     one scored too high); facqa_negatives: see `facqa_examples`)."""
-    unans = n_hard_unans or None
     pairs: list[Pair] = []
-    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", n_hard, unans, limit=limit)[0]
-    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", n_hard, unans, limit=limit)[0]
+    pairs += squad_examples(bench / "idk_mrc" / "idkmrc_train.json", "idk_mrc", n_hard, n_hard_unans, limit=limit)[0]
+    pairs += squad_examples(bench / "tydiqa_id" / "tydiqa_train.json", "tydiqa", n_hard, n_hard_unans, limit=limit)[0]
     pairs += facqa_examples(bench / "facqa" / "train_preprocess.csv", seed, limit=limit, negatives=facqa_negatives)[0]
     return pairs
 

@@ -293,7 +293,7 @@ def export(model: JointReader, cfg: dict, path: Path, e5_path: Path, extra: dict
 def build(args, tok: Tokenizer):
     limit = 10 if args.tiny else 0
     pairs = train_pairs(args.bench, args.seed, limit, args.hard_negatives, args.facqa_negatives,
-                        args.unanswerable_negatives)
+                        args.unanswerable_negatives or None)  # the option's 0: every sentence
     if args.sources:
         keep = set(args.sources.split(","))
         span_only = set(args.span_sources.split(",")) - keep if args.span_sources else set()
