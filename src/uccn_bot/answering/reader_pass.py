@@ -251,13 +251,12 @@ class ReaderPass:
         a, b = fold(model.text), fold(text)
         if a in b or b in a:  # they agree: the fuller wording ("1 Desember 2014", "Prabu Brawijaya")
             return max(model.text, text, key=len), value
-        if query.answer_type in _VALUES:  # its date or number votes (`_model_span` found one)
-            return model.text, self.short_answers.spans(model.text, query.answer_type)[0].value
         return model.text, model.value
 
     def _model_span(self, sentence: str, reading: Reading, query: Query) -> Span | None:
         """The model's span when it is sure of it, it is short and, for a date or a number, it holds
-        one (the date and number patterns find it in the span)."""
+        one (the date and number patterns find it in the span: its value is that date's or number's, as
+        comparable in the vote between passages as the rules' own answers)."""
         if reading.span is None or reading.span_score < self.settings.reader_span_min:
             return None
         start, end = reading.span
@@ -265,10 +264,14 @@ class ReaderPass:
         words = self.settings.reader_span_words if query.answer_type is AnswerType.NONE else self.settings.reader_typed_span_words
         if not text or len(text.split()) > words:
             return None
-        if query.answer_type in _VALUES and not self.short_answers.spans(text, query.answer_type):
-            return None
+        value = fold(text)
+        if query.answer_type in _VALUES:
+            found = self.short_answers.spans(text, query.answer_type)
+            if not found:
+                return None
+            value = found[0].value
         start = sentence.index(text, start)
-        return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=fold(text),
+        return Span(text=text, start=start, end=start + len(text), kind=query.answer_type, value=value,
                     strength=reading.span_score)
 
 
