@@ -284,3 +284,22 @@ def test_a_span_may_be_longer_for_an_untyped_question_than_for_a_typed_one(bot):
     typed = "Siapa yang merekomendasikan Kota Pekalongan sebagai Kota Kreatif UNESCO?"
     assert bot_with(bot, Model(span)).answer(typed).short_answer != span  # a name is not ten words long
     assert bot_with(bot, Model(span), reader_typed_span_words=12).answer(typed).short_answer == span
+
+
+def test_the_rules_typed_answer_does_not_stand_in_a_sentence_the_model_vetoes(bot):
+    question = "Siapa wali kota Pekalongan?"
+    # the model reads another sentence (without a name) best: the rules' answer and sentence stand ...
+    kept = bot_with(bot, Scores({"Djunaid": 0.05, "Pelaku UMKM": 0.3})).answer(question)
+    assert kept.short_answer == "HA Afzan Arslan Djunaid" and "Djunaid" in kept.highlight
+    # ... unless the model reads their sentence below the veto: then it is not shown as the answer
+    vetoed = bot_with(bot, Scores({"Djunaid": 0.005, "Pelaku UMKM": 0.3})).answer(question)
+    assert vetoed.answered and "Pelaku UMKM" in vetoed.highlight
+    assert vetoed.short_answer != "HA Afzan Arslan Djunaid"
+
+
+def test_an_untyped_questions_span_comes_only_from_a_sentence_read_as_answering(bot):
+    question = "Apa yang diharapkan dari kerja sama Pekalongan dan Chiang Mai?"
+    assert bot_with(bot, Scores({"Pekalongan": 0.5})).answer(question).short_answer == "Pekalongan"
+    doubted = bot_with(bot, Scores({"Pekalongan": 0.05})).answer(question)
+    assert doubted.answered and doubted.short_answer is None
+    assert bot_with(bot, Scores({"Pekalongan": 0.05}), reader_span_read_min=0.0).answer(question).short_answer == "Pekalongan"

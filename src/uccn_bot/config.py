@@ -268,6 +268,7 @@ _RANGES: dict[str, tuple[bool, float | None, float | None]] = {
     "answer.reader_veto": (False, 0, 1),
     "answer.reader_span_min": (False, 0, 1),
     "answer.reader_span_words": (True, 1, None),
+    "answer.reader_span_read_min": (False, 0, 1),
     "answer.reader_typed_span_words": (True, 1, None),
     "answer.reader_typed_span_min": (False, 0, None),  # above 1: the rules' typed answer always stands
     "answer.reader_value_sentences": (True, 0, None),

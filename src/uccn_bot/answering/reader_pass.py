@@ -198,11 +198,13 @@ class ReaderPass:
         reading = readings[best]
         read_score = reading.score  # the highlight's (`Hit.reading`)
         span = self._short_answer(sentence, reading, query, hit)
-        if span is None and hit.short_answer and query.answer_type is not AnswerType.NONE:
+        rules_read = next((r.score for (text, _), r in zip(plan, readings) if text == hit.highlight), read_score)
+        if span is None and hit.short_answer and query.answer_type is not AnswerType.NONE and rules_read >= s.reader_veto:
             # The rules found an answer of the asked type where the model found none it is sure
-            # of: their sentence and answer stand (on the own questions the rules read types better).
+            # of: their sentence and answer stand (on the own questions the rules read types better),
+            # unless the model vetoes that sentence ("Unesco" for "siapa presiden Indonesia sekarang?").
             sentence, share, span_text, span_value = hit.highlight, hit.sentence_coverage, hit.short_answer, hit.answer_value
-            read_score = next((r.score for (text, _), r in zip(plan, readings) if text == sentence), read_score)
+            read_score = rules_read
         else:
             if span is None and query.answer_type is not AnswerType.NONE:
                 span = self._model_span(sentence, reading, query)  # no rule picks an answer of the asked type here
@@ -233,6 +235,8 @@ class ReaderPass:
         model's span, when it is sure of it and it is short: "Jawaban singkat" must be short."""
         if query.answer_type is not AnswerType.NONE:
             return self.short_answers.span(sentence, query, _source(hit))
+        if reading.score < self.settings.reader_span_read_min:
+            return None  # a span in a sentence the model doubts answers at all is mostly a wrong short answer
         return self._model_span(sentence, reading, query)
 
     def _typed_model_span(self, sentence: str, plan: list[tuple[str, float]], readings: Sequence[Reading],

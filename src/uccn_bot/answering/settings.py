@@ -60,7 +60,8 @@ class AnswerSettings:
     reader_min_confidence: float = 0.5  # with the model, below this the bot declines
     reader_veto: float = 0.01  # the model's probability under which a passage is declined however sure the rules are (docs/quality.md)
     reader_span_min: float = 0.5  # for an untyped question the model's span is the short answer when it is this sure ...
-    reader_span_words: int = 12  # ... and the span is at most this many words
+    reader_span_words: int = 12  # ... and the span is at most this many words ...
+    reader_span_read_min: float = 0.1  # ... in a sentence the model reads at least this likely to answer
     reader_typed_span_words: int = 8  # ... for kapan/berapa/siapa/di mana, at most this many (a date, a number, a name)
     reader_value_sentences: int = 2  # a kapan/berapa question whose read sentences give no date/number: read this many more that hold one
     reader_value_below: float = 0.9  # ... also when they give one but the model reads them below this (and not below the veto)
