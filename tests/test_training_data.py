@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from training.data import wh_last  # noqa: E402
+from training.data import Pair, question_entities, swap_negatives, wh_last  # noqa: E402
 
 
 @pytest.mark.parametrize("question, typed", [
@@ -84,3 +84,28 @@ def test_every_sentence_of_an_unanswerable_context_can_be_a_negative(tmp_path):
     assert all(p.label == 0.0 for p in unans(every))
     answerable = lambda pairs: [p for p in pairs if p.question.startswith("Kapan Kota A ramai")]  # noqa: E731
     assert len(answerable(every)) == len(answerable(two)) == 2  # the answer's sentence and one hard negative
+
+
+def test_a_questions_names_and_numbers_but_not_its_first_word():
+    assert [e for _, e in question_entities("Kelompok hewan apa yang ditemukan di Pulau Komodo pada 1910?")] == [
+        "Pulau Komodo", "1910"]
+    assert [e for _, e in question_entities("siapa wali kota malang")] == []
+
+
+def test_a_swapped_question_asks_about_something_its_sentence_does_not_hold():
+    pairs = [
+        Pair("Siapa pendiri Cape Town?", "Cape Town didirikan oleh Jan van Riebeeck pada 1652.", 1.0, (26, 42), "idk_mrc"),
+        Pair("Kapan Gunung Merapi meletus?", "Gunung Merapi meletus pada tahun 2010.", 1.0, (32, 37), "idk_mrc"),
+        Pair("Berapa penduduk Kota Malang pada 2019?", "Pada 2019 penduduk Kota Malang 870.000 jiwa.", 1.0, (31, 38), "idk_mrc"),
+        Pair("Siapa pendiri Cape Town?", "Kota itu terletak di Afrika Selatan.", 0.0, None, "idk_mrc"),
+        Pair("Siapa presiden Kenya?", "Ia lahir di Nairobi.", -1.0, (12, 19), "tydiqa"),  # span-only: no score target
+    ]
+    swapped = swap_negatives(pairs, 1.0, seed=0)
+    assert len(swapped) == 3  # one from each scored positive, none from negatives or span-only pairs
+    for new, old in zip(swapped, pairs):
+        assert new.label == 0.0 and new.span is None and new.text == old.text and new.source == old.source
+        assert new.question != old.question and len(new.question.split()) >= 3
+        changed = set(new.question.rstrip("?").split()) - set(old.question.rstrip("?").split())
+        assert changed and not any(w.lower() in new.text.lower() for w in changed)
+    assert swap_negatives(pairs, 0.0) == []
+    assert swap_negatives(pairs, 1.0, seed=0) == swapped  # fixed seed, fixed pairs

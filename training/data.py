@@ -197,6 +197,64 @@ def wh_last(question: str) -> str:
     return f"{m.group(2)} {m.group(1)}" if m else question
 
 
+# A name or a number in a question: a run of capitalised or numeric tokens ("Konfederasi Jerman", "1945").
+_ENTITY_TOKEN = r"(?:[A-Z][\w'’.-]*|\d[\d.,]*)"
+_ENTITY = re.compile(rf"(?<![\w-]){_ENTITY_TOKEN}(?:\s+{_ENTITY_TOKEN})*")
+
+
+def question_entities(question: str) -> list[tuple[int, str]]:
+    """(offset, text) of the names and numbers in a question, its first word left out (capitalised only
+    because it starts the question: "Kelompok hewan apakah ...")."""
+    first = re.match(r"\s*\S+", question)
+    skip = first.end() if first else 0
+    out = []
+    for m in _ENTITY.finditer(question):
+        toks = [t for t in re.finditer(r"\S+", m.group(0)) if m.start() + t.start() >= skip]
+        if toks:
+            a, b = m.start() + toks[0].start(), m.start() + toks[-1].end()
+            text = question[a:b].rstrip("?.,")
+            if text:
+                out.append((a, text))
+    return out
+
+
+def _entity_kind(text: str) -> str:
+    if re.fullmatch(r"1\d{3}|20\d{2}", text):
+        return "year"
+    return "number" if text[0].isdigit() else "name"
+
+
+def swap_negatives(pairs: list[Pair], share: float, seed: int = 0) -> list[Pair]:
+    """Unanswerable pairs made from answerable ones: in a share of the positives, a name or number of the
+    question that its sentence holds is replaced by another question's name, year or number that the sentence
+    does not hold ("Siapa pendiri Cape Town?" → "Siapa pendiri Walt Disney Animation Studios?" against the
+    sentence on Cape Town's founder). The shipped model read such questions as answered far too often (on 300
+    IDK-MRC / TyDi QA valid questions: AUC 0.843 between the real and the swapped question on the same
+    sentence, 41% of the swapped above 0.1): on topic, but about something else, as in "siapa wali kota Ambon"
+    against a sentence on Pekalongan's mayor."""
+    pool: dict[str, list[str]] = {"name": [], "year": [], "number": []}
+    for p in pairs:
+        for _, e in question_entities(p.question):
+            pool[_entity_kind(e)].append(e)
+    rng = random.Random(seed)
+    out = []
+    for p in pairs:
+        if p.label <= 0 or rng.random() >= share:
+            continue
+        low = p.text.lower()
+        held = [(at, e) for at, e in question_entities(p.question) if e.lower() in low]
+        if not held:
+            continue
+        rng.shuffle(held)
+        for at, e in held:  # the first that another question's name, year or number can stand in for
+            choices = [o for o in rng.sample(pool[_entity_kind(e)], min(20, len(pool[_entity_kind(e)])))
+                       if o.lower() not in low and o.lower() != e.lower()]
+            if choices:
+                out.append(Pair(p.question[:at] + choices[0] + p.question[at + len(e):], p.text, 0.0, None, p.source))
+                break
+    return out
+
+
 def train_pairs(bench: Path = BENCH, seed: int = 0, limit: int = 0, n_hard: int = 2,
                 facqa_negatives: str = "random", n_hard_unans: int | None = 2) -> list[Pair]:
     """All training pairs (limit: only the first `limit` contexts / rows of each file, for --tiny; n_hard: hard

@@ -118,6 +118,23 @@ class JointReader(nn.Module):
         se = self.span(x)
         return self.score(pooled).squeeze(-1), se[..., 0], se[..., 1]
 
+    @torch.no_grad()
+    def load_exported(self, weights: dict[str, np.ndarray]) -> None:
+        """The weights of an exported model file (`export`'s names, as `uccn_bot.reader.stored_weights` reads
+        them): to train on from a shipped model."""
+        t = lambda n: torch.tensor(np.asarray(weights[n], dtype=np.float32))  # noqa: E731
+        for j, ly in enumerate(self.layers):
+            p = f"joint{j}."
+            ly.qkv.weight.copy_(torch.cat([t(p + "q.w"), t(p + "k.w"), t(p + "v.w")]))
+            ly.qkv.bias.copy_(torch.cat([t(p + "q.b"), t(p + "k.b"), t(p + "v.b")]))
+            for name in ("ao", "aln", "fi", "fo", "oln"):
+                getattr(ly, name).weight.copy_(t(p + name + ".w"))
+                getattr(ly, name).bias.copy_(t(p + name + ".b"))
+        self.score.weight.copy_(t("score.w").reshape(1, -1))
+        self.score.bias.copy_(t("score.b").reshape(1))
+        self.span.weight.copy_(t("span.w"))
+        self.span.bias.copy_(t("span.b"))
+
     def export(self) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for j, ly in enumerate(self.layers):

