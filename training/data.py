@@ -247,8 +247,8 @@ def swap_negatives(pairs: list[Pair], share: float, seed: int = 0) -> list[Pair]
             continue
         rng.shuffle(held)
         for at, e in held:  # the first that another question's name, year or number can stand in for
-            choices = [o for o in rng.sample(pool[_entity_kind(e)], min(20, len(pool[_entity_kind(e)])))
-                       if o.lower() not in low and o.lower() != e.lower()]
+            kind = pool[_entity_kind(e)]
+            choices = [o for o in rng.sample(kind, min(20, len(kind))) if o.lower() not in low and o.lower() != e.lower()]
             if choices:
                 out.append(Pair(p.question[:at] + choices[0] + p.question[at + len(e):], p.text, 0.0, None, p.source))
                 break

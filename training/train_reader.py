@@ -319,29 +319,36 @@ def teacher_scores(args, e5: E5File, cache: Cache, items, tag: str, bs: int = 64
     return out
 
 
+def _start_from(args, model: JointReader, level: int, n_joint: int) -> None:
+    """--init-from: a stage's checkpoint, or an exported model file (e.g. the shipped one, its manifest beside
+    it), of the same shape and trained on the same question form."""
+    path = args.init_from
+
+    def same_form(form: str) -> None:
+        if form != args.question_form:
+            sys.exit(f"{path} was trained on questions {form!r}, not {args.question_form!r}: pass the same --question-form")
+
+    if path.suffix == ".npz":
+        config = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["config"]
+        same_form(config.get("question_form", "as typed"))
+        if (config["frozen_pair_layers"], config["joint_layers"]) != (level, n_joint):
+            sys.exit(f"{path} has {config['frozen_pair_layers']} frozen and {config['joint_layers']} trained layers:"
+                     f" pass --cross {config['frozen_pair_layers']} --joint {config['joint_layers']}")
+        model.load_exported(stored_weights(path))
+    else:
+        first = torch.load(path, weights_only=False)
+        same_form(first.get("question_form", "as typed"))
+        model.load_state_dict(first["model"])
+    log(f"weights from {path}")
+
+
 def train(args, e5: E5File, cache: Cache, items, vq, level: int, n_joint: int, seconds: float | None, ckpt: Path | None,
           soft: torch.Tensor | None = None):
     """soft: the teacher's probability per item (distillation), mixed into the score targets by --distil."""
     seed_all(args.seed)
     model = JointReader(e5, level, n_joint)
     if getattr(args, "init_from", None):
-        if args.init_from.suffix == ".npz":  # an exported model file (e.g. the shipped one): its manifest beside it
-            config = json.loads(args.init_from.with_suffix(".json").read_text(encoding="utf-8"))["config"]
-            form = config.get("question_form", "as typed")
-            if (config["frozen_pair_layers"], config["joint_layers"]) != (level, n_joint):
-                sys.exit(f"{args.init_from} has {config['frozen_pair_layers']} frozen and {config['joint_layers']}"
-                         f" trained layers: pass --cross {config['frozen_pair_layers']} --joint {config['joint_layers']}")
-        else:
-            first = torch.load(args.init_from, weights_only=False)
-            form = first.get("question_form", "as typed")
-        if form != args.question_form:
-            sys.exit(f"{args.init_from} was trained on questions {form!r}, not {args.question_form!r}:"
-                     " pass the same --question-form")
-        if args.init_from.suffix == ".npz":
-            model.load_exported(stored_weights(args.init_from))
-        else:
-            model.load_state_dict(first["model"])
-        log(f"weights from {args.init_from}")
+        _start_from(args, model, level, n_joint)
     body = [p for ly in model.layers for p in ly.parameters()]
     heads = list(model.score.parameters()) + list(model.span.parameters())
     opt = torch.optim.AdamW([{"params": body, "lr": args.lr_body}, {"params": heads, "lr": args.lr_head}],
